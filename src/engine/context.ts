@@ -1,0 +1,22 @@
+import type { Settings } from '../model';
+
+/**
+ * What every engine operation is given instead of reaching for globals: the clock, the acting
+ * user (git user name where known) and the effective settings (`effectiveSettings(...)`
+ * already applied). Injecting the clock keeps the engine deterministic under test.
+ */
+export interface EngineContext {
+  now: Date;
+  user: string;
+  settings: Settings;
+}
+
+/** ISO date-time of the context's clock. */
+export function nowIso(ctx: EngineContext): string {
+  return ctx.now.toISOString();
+}
+
+/** ISO date (YYYY-MM-DD, UTC) of the context's clock. */
+export function todayIso(ctx: EngineContext): string {
+  return ctx.now.toISOString().slice(0, 10);
+}

@@ -1,0 +1,191 @@
+/**
+ * The finding model, shared by every layer. Field names are DefectDojo's names in camelCase
+ * (`file_path` → `filePath`), with two renames fixed by the CLI contract: `false_p` →
+ * `falsePositive` and `duplicate_finding` → `duplicateOf`.
+ */
+
+/** DefectDojo's five severities, spelled exactly as DefectDojo spells them. */
+export type Severity = 'Critical' | 'High' | 'Medium' | 'Low' | 'Info';
+
+export const SEVERITIES: readonly Severity[] = ['Critical', 'High', 'Medium', 'Low', 'Info'];
+
+/** Rank used by `minimum_severity` and `numerical_severity`: Critical=0 … Info=4. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  Critical: 0,
+  High: 1,
+  Medium: 2,
+  Low: 3,
+  Info: 4,
+};
+
+/** A position inside a file, as scanners report it (1-based lines and columns). */
+export interface CodeLocation {
+  filePath: string;
+  line?: number | null;
+  endLine?: number | null;
+  column?: number | null;
+  endColumn?: number | null;
+  message?: string | null;
+}
+
+/**
+ * What the editor needs beyond DefectDojo's fields: exact regions, the flagged code, related
+ * locations and code flows, and the tool's fingerprints by name. None of it enters DefectDojo
+ * hash codes.
+ */
+export interface FindingLocationDetail {
+  endLine?: number | null;
+  column?: number | null;
+  endColumn?: number | null;
+  snippet?: string | null;
+  relatedLocations?: CodeLocation[];
+  codeFlow?: CodeLocation[];
+  /** SARIF `partialFingerprints` (and similar tool fingerprints) by name. */
+  partialFingerprints?: Record<string, string>;
+  /** SARIF `fingerprints`, Semgrep `fingerprint`, Gitleaks `Fingerprint`, by name. */
+  fingerprints?: Record<string, string>;
+  /** SARIF `baselineState` (`new`, `unchanged`, `updated`, `absent`). */
+  baselineState?: string | null;
+  /** The scanner's rule id, for the Problems panel code and fingerprinting. */
+  ruleId?: string | null;
+  /** Where the rule is documented, for the Problems panel link. */
+  ruleHelpUri?: string | null;
+}
+
+/** A scanner-native suppression (SARIF `suppressions`, `# nosec`, `.trivyignore`, …). */
+export interface Suppression {
+  /** Where the suppression came from, e.g. `sarif`, `nosec`, `trivyignore`. */
+  kind: string;
+  reason?: string | null;
+  /** ISO date after which the suppression no longer holds, when the source has one. */
+  expires?: string | null;
+}
+
+/**
+ * A finding as a parser produces it: DefectDojo's unsaved finding. Everything is optional but
+ * `title`, `severity` and `description`, as in DefectDojo's Generic Findings Import. The
+ * severity is kept raw; the engine sanitises it (§1.2) and rejects the report when it cannot.
+ */
+export interface ParsedFinding {
+  title: string;
+  severity: string;
+  description: string;
+  date?: string | null;
+  cwe?: number | null;
+  /** Extra CWEs (DefectDojo's `Finding_CWE` rows beyond the primary `cwe`). */
+  cwes?: number[];
+  cve?: string | null;
+  vulnerabilityIds?: string[];
+  filePath?: string | null;
+  line?: number | null;
+  componentName?: string | null;
+  componentVersion?: string | null;
+  uniqueIdFromTool?: string | null;
+  vulnIdFromTool?: string | null;
+  service?: string | null;
+  mitigation?: string | null;
+  impact?: string | null;
+  references?: string | null;
+  stepsToReproduce?: string | null;
+  severityJustification?: string | null;
+  payload?: string | null;
+  cvssv3?: string | null;
+  cvssv3Score?: number | null;
+  scannerConfidence?: number | null;
+  fixAvailable?: boolean | null;
+  fixVersion?: string | null;
+  nbOccurences?: number | null;
+  sastSourceObject?: string | null;
+  sastSinkObject?: string | null;
+  sastSourceLine?: number | null;
+  sastSourceFilePath?: string | null;
+  active?: boolean;
+  verified?: boolean;
+  falsePositive?: boolean;
+  outOfScope?: boolean;
+  riskAccepted?: boolean;
+  underReview?: boolean;
+  isMitigated?: boolean;
+  mitigated?: string | null;
+  mitigatedBy?: string | null;
+  staticFinding?: boolean;
+  dynamicFinding?: boolean;
+  /** Endpoint / location URL strings (DAST). */
+  endpoints?: string[];
+  tags?: string[];
+  /** A parser-provided hash code is kept on import and ignored on reimport (§6.4). */
+  hashCode?: string | null;
+  /** Our own fields (not DefectDojo's). */
+  location?: FindingLocationDetail;
+  suppression?: Suppression | null;
+}
+
+/** One entry of a finding's audit trail: who changed which status field, from what to what. */
+export interface AuditEntry {
+  at: string;
+  author: string;
+  field: string;
+  from: unknown;
+  to: unknown;
+  /** Why: a triage reason, `import #7`, `risk acceptance expired`, … */
+  reason?: string | null;
+}
+
+export interface Note {
+  id: number;
+  at: string;
+  author: string;
+  text: string;
+}
+
+/** A risk acceptance attached to a finding (DefectDojo's Risk_Acceptance, reduced to one finding). */
+export interface RiskAcceptance {
+  reason: string;
+  owner: string;
+  /** ISO date (YYYY-MM-DD); the acceptance ends at the start of this day, UTC. */
+  expires?: string | null;
+  acceptedAt: string;
+}
+
+/** A stored finding. */
+export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
+  id: number;
+  testId: number;
+  severity: Severity;
+  /** `S0` (Critical) … `S4` (Info). */
+  numericalSeverity: string;
+  hashCode: string | null;
+  date: string;
+  cwe: number | null;
+  vulnerabilityIds: string[];
+  cwes: number[];
+  endpoints: string[];
+  tags: string[];
+  active: boolean;
+  verified: boolean;
+  falsePositive: boolean;
+  outOfScope: boolean;
+  riskAccepted: boolean;
+  underReview: boolean;
+  isMitigated: boolean;
+  mitigated: string | null;
+  mitigatedBy: string | null;
+  staticFinding: boolean;
+  dynamicFinding: boolean;
+  duplicate: boolean;
+  duplicateOf: number | null;
+  /** Test type names that found this finding (an original gains its duplicates' types). */
+  foundBy: string[];
+  reporter: string;
+  created: string;
+  lastStatusUpdate: string;
+  lastReviewed?: string | null;
+  lastReviewedBy?: string | null;
+  slaStartDate?: string | null;
+  slaExpirationDate?: string | null;
+  riskAcceptance?: RiskAcceptance | null;
+  notes: Note[];
+  audit: AuditEntry[];
+  /** Content or tool fingerprint used by the `fingerprint` algorithm (product.md §4). */
+  fingerprint?: string | null;
+}

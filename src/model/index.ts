@@ -1,0 +1,5 @@
+export * from './finding';
+export * from './context';
+export * from './report';
+export * from './store-data';
+export * from './settings';

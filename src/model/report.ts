@@ -1,0 +1,16 @@
+import type { ParsedFinding } from './finding';
+
+/**
+ * What a parser returns for one report: DefectDojo's scan type, the Test_Type name derived from
+ * the report (§3.2: `CodeQL Scan (SARIF)`), the tool's version, and the findings of every
+ * internal test concatenated.
+ */
+export interface ParsedReport {
+  scanType: string;
+  /** Test_Type name; equals `scanType` for parsers without `get_tests`. */
+  testType: string;
+  toolName?: string | null;
+  toolVersion?: string | null;
+  description?: string | null;
+  findings: ParsedFinding[];
+}

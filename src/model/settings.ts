@@ -1,0 +1,172 @@
+import type { Severity } from './finding';
+
+/** DefectDojo's four matching algorithms plus our own `fingerprint` (product.md §4). */
+export type DedupeAlgorithm =
+  | 'hash_code'
+  | 'unique_id_from_tool'
+  | 'unique_id_from_tool_or_hash_code'
+  | 'legacy'
+  | 'fingerprint';
+
+export const DEDUPE_ALGORITHMS: readonly DedupeAlgorithm[] = [
+  'hash_code',
+  'unique_id_from_tool',
+  'unique_id_from_tool_or_hash_code',
+  'legacy',
+  'fingerprint',
+];
+
+/** One watched report pattern (product.md §8). */
+export interface WatchEntry {
+  glob: string;
+  scanType?: string;
+  engagement?: string;
+  testTitle?: string;
+}
+
+/**
+ * Every setting, keyed exactly as the CLI `config` command and `settings.json` (with the
+ * `scanLedger.` prefix) name it. The per-scan-type tables hold overrides that are merged key by
+ * key over DefectDojo's defaults, as DefectDojo's `DD_HASHCODE_FIELDS_PER_SCANNER` is.
+ */
+export interface Settings {
+  defectdojoParity: boolean;
+  'dedupe.enabled': boolean;
+  'dedupe.algorithmPerScanType': Record<string, DedupeAlgorithm>;
+  /** Field names in camelCase (`filePath`, `vulnIdFromTool`, `vulnerabilityIds`, …). */
+  'dedupe.hashFieldsPerScanType': Record<string, string[]>;
+  'dedupe.hashAllowsNullCwePerScanType': Record<string, boolean>;
+  'dedupe.hashFieldsAlways': string[];
+  'dedupe.endpointFields': string[];
+  'dedupe.deleteDuplicates': boolean;
+  'dedupe.maxDuplicates': number | null;
+  falsePositiveHistory: boolean;
+  retroactiveFalsePositiveHistory: boolean;
+  'import.closeOldFindings': boolean;
+  'reimport.closeOldFindings': boolean;
+  'reimport.doNotReactivate': boolean;
+  minimumSeverity: Severity;
+  /** Improvement 1: bind each incoming finding to a distinct stored finding. */
+  'reimport.oneToOneMatching': boolean;
+  /** Improvement 2: a repeated, empty or placeholder unique id counts as no unique id. */
+  'reimport.ignoreUnreliableUniqueIds': boolean;
+  /** Improvement 3: synchronise CVE / vulnerability ids before hashing on reimport too. */
+  'reimport.syncVulnerabilityIdsBeforeHash': boolean;
+  /** Improvement 4: a finding closed by the report is closed once and keeps the report's date. */
+  'reimport.closeReportClosedOnce': boolean;
+  /** Improvement 5: false-positive history applies the status invariants (mitigates). */
+  falsePositiveHistoryMitigates: boolean;
+  /** Improvement 6: a reimport without version / branch / build / commit keeps the stored values. */
+  'reimport.keepTestMetadata': boolean;
+  /** Improvement 7: an incoming suppressed or false-positive result does not reopen a mitigated finding. */
+  'reimport.suppressedDoesNotReactivate': boolean;
+  /** Improvement 8: extra CWEs are reconciled from the incoming finding. */
+  'reimport.reconcileCwes': boolean;
+  /** Improvement 9: fields refreshed on matched findings; empty means DefectDojo's freeze. */
+  'reimport.refreshMatchedFields': string[];
+  /** Improvement 10: recompute stored hash codes when the hash configuration changes. */
+  'dedupe.rehashOnConfigChange': boolean;
+  /** Reports larger than this are refused before parsing (bytes). */
+  maxReportSizeMb: number;
+  watch: WatchEntry[];
+  storePath: string;
+}
+
+/** The names of the ten improvement settings, which `defectdojoParity` turns off. */
+export const IMPROVEMENT_KEYS = [
+  'reimport.oneToOneMatching',
+  'reimport.ignoreUnreliableUniqueIds',
+  'reimport.syncVulnerabilityIdsBeforeHash',
+  'reimport.closeReportClosedOnce',
+  'falsePositiveHistoryMitigates',
+  'reimport.keepTestMetadata',
+  'reimport.suppressedDoesNotReactivate',
+  'reimport.reconcileCwes',
+  'reimport.refreshMatchedFields',
+  'dedupe.rehashOnConfigChange',
+] as const satisfies readonly (keyof Settings)[];
+
+export const DEFAULT_REFRESHED_FIELDS: readonly string[] = [
+  'line',
+  'endLine',
+  'column',
+  'endColumn',
+  'snippet',
+  'description',
+  'severity',
+  'mitigation',
+  'references',
+  'fixAvailable',
+  'fixVersion',
+];
+
+export const DEFAULT_WATCH: readonly WatchEntry[] = [
+  { glob: '**/*.sarif' },
+  { glob: '**/*.sarif.json' },
+  { glob: '**/semgrep*.json' },
+  { glob: '**/trivy*.json' },
+  { glob: '**/gitleaks*.json' },
+  { glob: '**/bandit*.json' },
+  { glob: '**/results_json.json' },
+  { glob: '**/checkov*.json' },
+  { glob: '**/dependency-check-report.xml' },
+  { glob: '**/zap*.xml' },
+  { glob: '**/npm-audit*.json' },
+  { glob: '**/gosec*.json' },
+  { glob: '**/spotbugs*.xml' },
+  { glob: '**/findings*.json' },
+];
+
+export function defaultSettings(): Settings {
+  return {
+    defectdojoParity: false,
+    'dedupe.enabled': true,
+    'dedupe.algorithmPerScanType': {},
+    'dedupe.hashFieldsPerScanType': {},
+    'dedupe.hashAllowsNullCwePerScanType': {},
+    'dedupe.hashFieldsAlways': ['service'],
+    'dedupe.endpointFields': ['host', 'path'],
+    'dedupe.deleteDuplicates': false,
+    'dedupe.maxDuplicates': 10,
+    falsePositiveHistory: false,
+    retroactiveFalsePositiveHistory: false,
+    'import.closeOldFindings': false,
+    'reimport.closeOldFindings': true,
+    'reimport.doNotReactivate': false,
+    minimumSeverity: 'Info',
+    'reimport.oneToOneMatching': true,
+    'reimport.ignoreUnreliableUniqueIds': true,
+    'reimport.syncVulnerabilityIdsBeforeHash': true,
+    'reimport.closeReportClosedOnce': true,
+    falsePositiveHistoryMitigates: true,
+    'reimport.keepTestMetadata': true,
+    'reimport.suppressedDoesNotReactivate': true,
+    'reimport.reconcileCwes': true,
+    'reimport.refreshMatchedFields': [...DEFAULT_REFRESHED_FIELDS],
+    'dedupe.rehashOnConfigChange': true,
+    maxReportSizeMb: 256,
+    watch: DEFAULT_WATCH.map((w) => ({ ...w })),
+    storePath: '.scan-ledger/store.json',
+  };
+}
+
+/**
+ * The settings the engine actually runs with: with `defectdojoParity` on, every improvement is
+ * off, whatever its own value, so the engine reproduces DefectDojo quirks included.
+ */
+export function effectiveSettings(settings: Settings): Settings {
+  if (!settings.defectdojoParity) return settings;
+  return {
+    ...settings,
+    'reimport.oneToOneMatching': false,
+    'reimport.ignoreUnreliableUniqueIds': false,
+    'reimport.syncVulnerabilityIdsBeforeHash': false,
+    'reimport.closeReportClosedOnce': false,
+    falsePositiveHistoryMitigates: false,
+    'reimport.keepTestMetadata': false,
+    'reimport.suppressedDoesNotReactivate': false,
+    'reimport.reconcileCwes': false,
+    'reimport.refreshMatchedFields': [],
+    'dedupe.rehashOnConfigChange': false,
+  };
+}
