@@ -3,3 +3,4 @@ export * from './context';
 export * from './report';
 export * from './store-data';
 export * from './settings';
+export * from './scan-type-defaults';
