@@ -9,6 +9,9 @@ const watch = process.argv.includes('--watch');
 
 const common = {
   bundle: true,
+  // Prefer a package's ESM build: jsonc-parser's UMD `main` loads its parts with a dynamic
+  // require that esbuild cannot follow, so a bundle built from it fails at load time.
+  mainFields: ['module', 'main'],
   minify: production,
   sourcemap: !production,
   logLevel: 'warning',
@@ -22,6 +25,9 @@ const entries = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; its
+    // ES module build bundles cleanly.
+    mainFields: ['module', 'main'],
   },
   {
     entryPoints: ['src/cli/main.ts'],
@@ -30,6 +36,7 @@ const entries = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    mainFields: ['module', 'main'],
   },
   {
     entryPoints: ['media/settings/settings-panel.ts'],

@@ -1,4 +1,5 @@
 import type { Settings } from '../model';
+import type { SourcePort } from './fingerprint';
 
 /**
  * What every engine operation is given instead of reaching for globals: the clock, the acting
@@ -9,6 +10,11 @@ export interface EngineContext {
   now: Date;
   user: string;
   settings: Settings;
+  /**
+   * The host's view of the workspace files, for content fingerprints (product.md §4). Absent in
+   * contexts without a workspace; fingerprints then come from the tools only.
+   */
+  source?: SourcePort;
 }
 
 /** ISO date-time of the context's clock. */

@@ -1,5 +1,6 @@
 import {
   DEFECTDOJO_SCAN_TYPE_DEFAULTS,
+  FINGERPRINT_DEFAULT_SCAN_TYPES,
   HASH_FIELD_SNAKE_NAMES,
   type DedupeAlgorithm,
   type Settings,
@@ -44,8 +45,10 @@ function lookup<T>(
 
 export function hashConfigFor(testType: string, scanType: string, settings: Settings): HashConfig {
   const defaults = (key: string) => DEFECTDOJO_SCAN_TYPE_DEFAULTS[key];
+  const ourDefault = (key: string) =>
+    !settings.defectdojoParity && FINGERPRINT_DEFAULT_SCAN_TYPES.includes(key) ? ('fingerprint' as const) : undefined;
   const algorithm =
-    lookup(testType, scanType, settings['dedupe.algorithmPerScanType'], (k) => defaults(k)?.algorithm) ?? 'legacy';
+    lookup(testType, scanType, settings['dedupe.algorithmPerScanType'], (k) => ourDefault(k) ?? defaults(k)?.algorithm) ?? 'legacy';
   const fields = lookup(testType, scanType, settings['dedupe.hashFieldsPerScanType'], (k) =>
     defaults(k) && Object.prototype.hasOwnProperty.call(defaults(k), 'hashFields') ? (defaults(k)?.hashFields ?? null) : undefined,
   );

@@ -7,6 +7,23 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Inserts a finding into the list under `key` at the place its id orders it (oldest first). */
+function insertById<K>(map: Map<K, Finding[]>, key: K, f: Finding): void {
+  const list = map.get(key);
+  if (!list) {
+    map.set(key, [f]);
+    return;
+  }
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].id < f.id) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, f);
+}
+
 /** Removes `value` from the list under `key`, dropping the list when it empties. */
 function removeFrom<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -107,6 +124,46 @@ export class Ledger {
     this.indexFinding(f);
   }
 
+  /**
+   * Removes many findings at once (deleting a test or an engagement, excess duplicates). A few
+   * findings are unindexed one by one; a large set is swept out of every list index in one pass,
+   * because a test's or a file's list can hold 100k findings and searching it once per removed
+   * finding would be quadratic. The sweep finds the list indexes by shape, so an index added
+   * later is swept too.
+   */
+  removeFindings(ids: ReadonlySet<number>): void {
+    const gone = this.data.findings.filter((f) => ids.has(f.id));
+    if (gone.length === 0) return;
+    if (gone.length <= 64) {
+      for (const f of gone) this.unindexFinding(f);
+    } else {
+      for (const f of gone) this.findingsById.delete(f.id);
+      // By identity, so a list index of anything else is never touched.
+      const goneSet = new Set<unknown>(gone);
+      const removed = (f: unknown): boolean => goneSet.has(f);
+      for (const index of Object.values(this) as unknown[]) {
+        if (!(index instanceof Map)) continue;
+        for (const [key, list] of index as Map<unknown, unknown>) {
+          if (!Array.isArray(list)) break;
+          if (!list.some(removed)) continue;
+          const kept = list.filter((f) => !removed(f));
+          if (kept.length > 0) index.set(key, kept);
+          else index.delete(key);
+        }
+      }
+    }
+    let kept = 0;
+    for (const f of this.data.findings) if (!ids.has(f.id)) this.data.findings[kept++] = f;
+    this.data.findings.length = kept;
+  }
+
+  /** Removes an engagement record only; its tests must have been removed first. */
+  removeEngagement(engagementId: number): void {
+    const at = this.data.engagements.findIndex((e) => e.id === engagementId);
+    if (at >= 0) this.data.engagements.splice(at, 1);
+    this.engagementsById.delete(engagementId);
+  }
+
   removeFinding(id: number): void {
     const f = this.findingsById.get(id);
     if (!f) return;
@@ -117,15 +174,30 @@ export class Ledger {
 
   /**
    * Applies a change to the indexed fields of a finding (hash code, unique id, file path,
-   * fingerprint, duplicate link) and keeps every index in step.
+   * fingerprint, duplicate link) and keeps every index in step. Only the indexes whose key
+   * actually changes are touched, so refreshing one finding of a 100k-finding test stays cheap.
    */
   updateIndexed(
     f: Finding,
     change: Partial<Pick<Finding, 'hashCode' | 'uniqueIdFromTool' | 'filePath' | 'fingerprint' | 'duplicate' | 'duplicateOf'>>,
   ): void {
-    this.unindexFinding(f);
+    // Keys are indexed under the same presence rules as indexFinding: null never, and the
+    // empty string only for unique ids (an empty unique id is a value to DefectDojo). A moved
+    // entry is inserted at its id's place, because every index list is kept oldest first.
+    const reindex = <K extends string | number>(map: Map<K, Finding[]>, before: K | null | undefined, after: K | null | undefined) => {
+      if (before === after) return;
+      if (before != null) removeFrom(map, before, f);
+      if (after != null) insertById(map, after, f);
+    };
+    const pick = <K extends keyof typeof change>(key: K): Finding[K] => (key in change ? (change[key] as Finding[K]) : f[key]);
+    reindex(this.findingsByHash, f.hashCode, pick('hashCode'));
+    reindex(this.findingsByUniqueId, f.uniqueIdFromTool, pick('uniqueIdFromTool'));
+    reindex(this.findingsByFile, f.filePath || null, pick('filePath') || null);
+    reindex(this.findingsByFingerprint, f.fingerprint || null, pick('fingerprint') || null);
+    const duplicateBefore = f.duplicate && f.duplicateOf != null ? f.duplicateOf : null;
+    const duplicateAfter = pick('duplicate') && pick('duplicateOf') != null ? pick('duplicateOf') : null;
+    reindex(this.duplicatesOf, duplicateBefore, duplicateAfter);
     Object.assign(f, change);
-    this.indexFinding(f);
   }
 
   addImport(r: ImportRecord): void {

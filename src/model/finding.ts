@@ -50,6 +50,12 @@ export interface FindingLocationDetail {
   ruleId?: string | null;
   /** Where the rule is documented, for the Problems panel link. */
   ruleHelpUri?: string | null;
+  /**
+   * The file as the editor should open it: SARIF `uriBaseId` resolved through
+   * `originalUriBaseIds`, percent-decoded, and relative to the workspace root when inside it.
+   * `filePath` stays the report's URI verbatim, because that is what DefectDojo hashes.
+   */
+  resolvedPath?: string | null;
 }
 
 /** A scanner-native suppression (SARIF `suppressions`, `# nosec`, `.trivyignore`, …). */
@@ -188,4 +194,6 @@ export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
   audit: AuditEntry[];
   /** Content or tool fingerprint used by the `fingerprint` algorithm (product.md §4). */
   fingerprint?: string | null;
+  /** Hash of the rule and the normalised flagged line text, without path or line number. */
+  lineHash?: string | null;
 }

@@ -123,3 +123,19 @@ export const HASH_FIELD_SNAKE_NAMES: Readonly<Record<string, string>> = {
   cwes: 'cwes',
   service: 'service',
 };
+
+/**
+ * Scan Ledger's own default: SAST, secrets and IaC scanners match by `fingerprint`
+ * (product.md §4), because their DefectDojo hashes contain the line number or the code and
+ * churn with every edit. `defectdojoParity` restores DefectDojo's algorithms; a user override
+ * for a scan type always wins.
+ */
+export const FINGERPRINT_DEFAULT_SCAN_TYPES: readonly string[] = [
+  'SARIF',
+  'Semgrep JSON Report',
+  'Bandit Scan',
+  'Gitleaks Scan',
+  'Checkov Scan',
+  'Gosec Scanner',
+  'SpotBugs Scan',
+];

@@ -98,6 +98,7 @@ export const DEFAULT_REFRESHED_FIELDS: readonly string[] = [
   'references',
   'fixAvailable',
   'fixVersion',
+  'resolvedPath',
 ];
 
 export const DEFAULT_WATCH: readonly WatchEntry[] = [

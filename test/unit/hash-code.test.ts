@@ -120,11 +120,23 @@ describe('§6.2 fallbacks to the legacy hash', () => {
 
 describe('§6.1 configuration lookup', () => {
   it('looks up the Test_Type name first, then the scan type, with legacy as the default algorithm', () => {
-    const settings = defaultSettings();
+    const settings = { ...defaultSettings(), defectdojoParity: true };
     assert.equal(hashConfigFor('CodeQL Scan (SARIF)', 'SARIF', settings).algorithm, 'unique_id_from_tool_or_hash_code');
     assert.equal(hashConfigFor('Gosec Scanner', 'Gosec Scanner', settings).algorithm, 'legacy');
     assert.equal(hashConfigFor('Unknown Tool', 'Unknown Tool', settings).fields, null);
     assert.equal(hashConfigFor('Unknown Tool', 'Unknown Tool', settings).allowsNullCwe, true);
+  });
+
+  it("Scan Ledger's default is fingerprint for SAST, secrets and IaC scan types; parity restores DefectDojo's", () => {
+    for (const scanType of ['SARIF', 'Semgrep JSON Report', 'Bandit Scan', 'Gitleaks Scan', 'Checkov Scan', 'Gosec Scanner', 'SpotBugs Scan']) {
+      assert.equal(hashConfigFor(scanType, scanType, defaultSettings()).algorithm, 'fingerprint', scanType);
+    }
+    assert.equal(hashConfigFor('Trivy Scan', 'Trivy Scan', defaultSettings()).algorithm, 'hash_code');
+    const parity = { ...defaultSettings(), defectdojoParity: true };
+    assert.equal(hashConfigFor('Bandit Scan', 'Bandit Scan', parity).algorithm, 'hash_code');
+    assert.equal(hashConfigFor('SARIF', 'SARIF', parity).algorithm, 'unique_id_from_tool_or_hash_code');
+    const override = { ...defaultSettings(), 'dedupe.algorithmPerScanType': { SARIF: 'hash_code' as const } };
+    assert.equal(hashConfigFor('SARIF', 'SARIF', override).algorithm, 'hash_code');
   });
 
   it('user overrides replace DefectDojo defaults key by key and accept snake_case names', () => {

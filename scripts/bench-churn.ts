@@ -1,0 +1,286 @@
+/**
+ * The churn benchmark (issue 6): does a finding keep its identity, and its triage, when the
+ * code around it changes? It takes a real project's successive releases (published versions of
+ * `express` from the npm registry), scans each with a real scanner (ESLint with
+ * eslint-plugin-security and the SARIF formatter) in one fixed checkout folder, as a CI job
+ * would, and reimports the reports in order into one test — once in DefectDojo parity mode and
+ * once with Scan Ledger's defaults (fingerprint matching), side by side.
+ *
+ * Ground truth comes from `git diff --no-index -M` between successive trees: a finding whose
+ * flagged line is unchanged (only moved, or its file renamed) and still reported by the next
+ * scan at the mapped line is a persisting finding, and must stay the same stored finding.
+ *
+ * Run: `npm run bench:churn`. Downloads and reports are cached in .cache/churn.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ESLint } from 'eslint';
+import { reimportScan } from '../src/engine/reimport-scan';
+import { triageFinding } from '../src/engine/triage';
+import { Ledger } from '../src/engine/ledger';
+import type { EngineContext } from '../src/engine/context';
+import type { SourcePort } from '../src/engine/fingerprint';
+import { defaultSettings, effectiveSettings, emptyStoreData, type Finding } from '../src/model';
+import { parseReport } from '../src/parsers';
+
+const PACKAGE = process.env.CHURN_PACKAGE ?? 'express';
+const VERSIONS = (process.env.CHURN_VERSIONS ?? '4.17.1,4.17.3,4.18.0,4.18.2,4.19.0,4.19.2,4.20.0,4.21.0,4.21.2,5.0.0,5.1.0').split(',');
+const root = resolve(__dirname, '..');
+const cache = join(root, '.cache', 'churn', PACKAGE);
+const checkout = join(cache, 'checkout');
+
+/** One scanned version: its tree, its SARIF, and the findings' (file, line, rule) keys. */
+interface ScannedVersion {
+  version: string;
+  tree: string;
+  sarif: string;
+}
+
+function ensureTree(version: string): string {
+  const dir = join(cache, 'trees', version);
+  if (existsSync(join(dir, 'package.json'))) return dir;
+  mkdirSync(join(cache, 'tarballs'), { recursive: true });
+  const tarball = execFileSync('npm', ['pack', `${PACKAGE}@${version}`, '--silent', '--pack-destination', join(cache, 'tarballs')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['xzf', join(cache, 'tarballs', tarball), '-C', dir, '--strip-components=1']);
+  return dir;
+}
+
+/** Scans a version the way CI would: its files copied into the one checkout folder. */
+async function scan(version: string, tree: string): Promise<string> {
+  const out = join(cache, 'reports', `${version}.sarif`);
+  if (existsSync(out)) return readFileSync(out, 'utf8');
+  rmSync(checkout, { recursive: true, force: true });
+  cpSync(tree, checkout, { recursive: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const security = require('eslint-plugin-security');
+  const eslint = new ESLint({
+    cwd: checkout,
+    overrideConfigFile: true,
+    overrideConfig: [{ files: ['**/*.js'], ...security.configs.recommended, languageOptions: { sourceType: 'commonjs', ecmaVersion: 2022 } }],
+  });
+  const results = await eslint.lintFiles(['lib/**/*.js', 'index.js'].filter((p) => p !== 'index.js' || existsSync(join(checkout, 'index.js'))));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sarifFormatter = require('@microsoft/eslint-formatter-sarif');
+  const sarif: string = sarifFormatter(results, { cwd: checkout, rulesMeta: eslint.getRulesMetaForResults(results) });
+  mkdirSync(join(cache, 'reports'), { recursive: true });
+  writeFileSync(out, sarif);
+  return sarif;
+}
+
+/**
+ * Maps each unchanged line of the old tree to its line in the new tree, per file, from
+ * `git diff --no-index -M -U0` (renames included).
+ */
+function lineMapping(oldVersion: string, newVersion: string): { map: (file: string, line: number) => { file: string; line: number } | null; renames: Map<string, string> } {
+  // Run from the trees folder with relative paths, so headers read `a/<old>/<file>`.
+  const r = spawnSync('git', ['diff', '--no-index', '-M', '-U0', '--no-color', '--', oldVersion, newVersion], {
+    cwd: join(cache, 'trees'), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  });
+  const hunks = new Map<string, { oldStart: number; oldCount: number; newStart: number; newCount: number }[]>();
+  const renames = new Map<string, string>();
+  const deleted = new Set<string>();
+  const strip = (p: string, version: string) => p.replace(/^[ab]\//, '').slice(version.length + 1);
+  let oldFile: string | null = null;
+  let current: string | null = null;
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('diff --git ')) {
+      oldFile = null;
+      current = null;
+    } else if (line.startsWith('rename from ')) {
+      oldFile = line.slice('rename from '.length).slice(oldVersion.length + 1);
+    } else if (line.startsWith('rename to ') && oldFile) {
+      renames.set(oldFile, line.slice('rename to '.length).slice(newVersion.length + 1));
+      current = oldFile;
+      if (!hunks.has(current)) hunks.set(current, []);
+    } else if (line.startsWith('--- ')) {
+      oldFile = line === '--- /dev/null' ? null : strip(line.slice(4), oldVersion);
+    } else if (line.startsWith('+++ ')) {
+      if (!oldFile) continue;
+      if (line === '+++ /dev/null') deleted.add(oldFile);
+      else {
+        const newFile = strip(line.slice(4), newVersion);
+        if (newFile !== oldFile) renames.set(oldFile, newFile);
+        current = oldFile;
+        hunks.set(current, []);
+      }
+    } else if (current && line.startsWith('@@')) {
+      const m = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
+      if (m) hunks.get(current)!.push({ oldStart: +m[1], oldCount: m[2] === undefined ? 1 : +m[2], newStart: +m[3], newCount: m[4] === undefined ? 1 : +m[4] });
+    }
+  }
+  return {
+    renames,
+    map(file, line) {
+      if (deleted.has(file)) return null;
+      let shift = 0;
+      for (const h of hunks.get(file) ?? []) {
+        // With -U0, a hunk with oldCount 0 inserts after oldStart; otherwise it replaces
+        // oldStart .. oldStart + oldCount - 1.
+        const firstChanged = h.oldCount === 0 ? h.oldStart + 1 : h.oldStart;
+        if (line < firstChanged) break;
+        if (h.oldCount > 0 && line < h.oldStart + h.oldCount) return null;
+        shift += h.newCount - h.oldCount;
+      }
+      return { file: renames.get(file) ?? file, line: line + shift };
+    },
+  };
+}
+
+/** A report finding's position: workspace-relative file, line and rule. */
+interface Position { file: string; line: number; rule: string }
+
+function positions(sarif: string): Position[] {
+  const doc = JSON.parse(sarif);
+  const out: Position[] = [];
+  for (const r of doc.runs[0].results ?? []) {
+    const loc = r.locations?.[0]?.physicalLocation;
+    if (!loc) continue;
+    const uri: string = loc.artifactLocation.uri;
+    const file = uri.startsWith('file://') ? relative(checkout, decodeURIComponent(uri.replace(/^file:\/\//, ''))) : uri;
+    out.push({ file, line: loc.region?.startLine ?? 0, rule: r.ruleId });
+  }
+  return out;
+}
+
+const key = (p: Position) => `${p.file}\u0000${p.line}\u0000${p.rule}`;
+
+/** Open stored findings by their current position, as the editor would show them. */
+function openByPosition(ledger: Ledger, testId: number): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const f of ledger.findingsOfTest(testId)) {
+    if (!f.active && !f.falsePositive) continue;
+    if (f.isMitigated && !f.falsePositive) continue;
+    const file = f.location?.resolvedPath ?? f.filePath ?? '';
+    const k = key({ file, line: f.line ?? 0, rule: f.vulnIdFromTool ?? '' });
+    byKey.set(k, [...(byKey.get(k) ?? []), f.id]);
+  }
+  return byKey;
+}
+
+interface ModeResult {
+  mode: string;
+  persisting: number;
+  kept: number;
+  falseClosesAndCreates: number;
+  triaged: number;
+  triageLost: number;
+  reimportMs: number[];
+}
+
+function sourcePort(tree: string, renames: Map<string, string>): SourcePort {
+  const cacheLines = new Map<string, readonly string[] | undefined>();
+  return {
+    lines(filePath) {
+      if (!cacheLines.has(filePath)) {
+        const p = join(tree, filePath);
+        cacheLines.set(filePath, existsSync(p) && !p.includes('..') ? readFileSync(p, 'utf8').split(/\r\n|\r|\n/) : undefined);
+      }
+      return cacheLines.get(filePath);
+    },
+    renamedFiles: () => renames,
+  };
+}
+
+function runMode(mode: 'parity' | 'fingerprint', versions: ScannedVersion[]): ModeResult {
+  const ledger = new Ledger(emptyStoreData());
+  const settings = effectiveSettings({ ...defaultSettings(), defectdojoParity: mode === 'parity' });
+  const result: ModeResult = { mode, persisting: 0, kept: 0, falseClosesAndCreates: 0, triaged: 0, triageLost: 0, reimportMs: [] };
+  let testId = 0;
+  let previous: { positions: Position[]; byPosition: Map<string, number[]> } | null = null;
+  const triagedIds = new Set<number>();
+  const lostLineages = new Set<number>();
+  // A v1 finding's lineage: the stored id that represents it now, while its line persists.
+  let lineage = new Map<string, number>();
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i];
+    const mapping = i > 0 ? lineMapping(versions[i - 1].version, v.version) : null;
+    const ctx: EngineContext = {
+      now: new Date(Date.UTC(2026, 0, 1 + i)),
+      user: 'churn-bench',
+      settings,
+      source: sourcePort(v.tree, mapping?.renames ?? new Map()),
+    };
+    const report = parseReport(v.sarif, { fileName: `${v.version}.sarif`, scanType: 'SARIF', workspaceRoot: checkout });
+    const t0 = performance.now();
+    const r = reimportScan(ledger, report, { scanType: 'SARIF', productName: PACKAGE, engagementName: 'releases' }, ctx);
+    if (i > 0) result.reimportMs.push(performance.now() - t0);
+    testId = r.testId;
+    const current = positions(v.sarif);
+    const byPosition = openByPosition(ledger, testId);
+    if (i === 0) {
+      // Triage every finding of the first report as a false positive, as a team would after
+      // reviewing the first scan.
+      for (const ids of byPosition.values()) {
+        for (const id of ids) {
+          triageFinding(ledger, id, { status: 'false-positive', reason: 'reviewed in the first scan' }, ctx);
+          triagedIds.add(id);
+        }
+      }
+      result.triaged = triagedIds.size;
+      lineage = new Map([...byPosition].flatMap(([k, ids]) => ids.map((id, n) => [`${k}#${n}`, id] as [string, number])));
+    }
+    if (previous && mapping) {
+      const currentKeys = new Set(current.map(key));
+      const nextLineage = new Map<string, number>();
+      for (const [k, ids] of previous.byPosition) {
+        const [file, line, rule] = k.split('\u0000');
+        const mapped = mapping.map(file, Number(line));
+        if (!mapped) continue;
+        const newKey = key({ file: mapped.file, line: mapped.line, rule });
+        if (!currentKeys.has(newKey)) continue;
+        const nowIds = byPosition.get(newKey) ?? [];
+        for (let n = 0; n < ids.length; n++) {
+          result.persisting++;
+          if (nowIds.includes(ids[n])) result.kept++;
+          else result.falseClosesAndCreates++;
+        }
+      }
+      for (const [lk, id] of lineage) {
+        const [k, nStr] = lk.split('#');
+        const [file, line, rule] = k.split('\u0000');
+        const mapped = mapping.map(file, Number(line));
+        if (!mapped) continue;
+        const newKey = key({ file: mapped.file, line: mapped.line, rule });
+        if (!currentKeys.has(newKey)) continue;
+        const nowIds = byPosition.get(newKey) ?? [];
+        const nowId = nowIds[Number(nStr)] ?? nowIds[0];
+        const f: Finding | undefined = nowId !== undefined ? ledger.finding(nowId) : undefined;
+        if (f && f.active && !f.falsePositive) lostLineages.add(id);
+        if (f) nextLineage.set(`${newKey}#${nStr}`, id);
+      }
+      lineage = nextLineage;
+    }
+    previous = { positions: current, byPosition };
+  }
+  result.triageLost = lostLineages.size;
+  return result;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(cache, { recursive: true });
+  const versions: ScannedVersion[] = [];
+  for (const version of VERSIONS) {
+    const tree = ensureTree(version);
+    versions.push({ version, tree, sarif: await scan(version, tree) });
+  }
+  const counts = versions.map((v) => `${v.version}: ${positions(v.sarif).length}`).join(', ');
+  console.log(`${PACKAGE} releases scanned with ESLint + eslint-plugin-security (findings per release): ${counts}`);
+  const rows = [runMode('parity', versions), runMode('fingerprint', versions)];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+  console.log('');
+  console.log(`| mode | persisting findings kept | false closes + creates | triage decisions lost | time per reimport |`);
+  console.log(`| --- | --- | --- | --- | --- |`);
+  for (const r of rows) {
+    const pct = r.persisting ? ((100 * r.kept) / r.persisting).toFixed(1) : 'n/a';
+    const label = r.mode === 'parity' ? 'DefectDojo parity (`defectdojoParity: true`)' : 'Scan Ledger default (fingerprint)';
+    console.log(`| ${label} | ${r.kept} / ${r.persisting} (${pct}%) | ${r.falseClosesAndCreates} | ${r.triageLost} of ${r.triaged} | ${mean(r.reimportMs).toFixed(1)} ms |`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,22 @@
+// The engine's public surface. Layers above (store, CLI, extension) import from here only.
+export * from './context';
+export * from './ledger';
+export * from './types';
+export * from './casefold';
+export * from './normalise';
+export * from './hash-code';
+export * from './dedupe-config';
+export * from './status';
+export * from './product-context';
+export * from './matching';
+export { MAX_TITLE_LENGTH, BATCH_SIZE, truncateTitle, normaliseTimestamp, actionRecords, countActions } from './incoming-finding';
+export * from './import-scan';
+export * from './reimport-scan';
+export * from './dedupe';
+export * from './fingerprint';
+export * from './native-suppressions';
+export * from './shared-triage';
+export * from './delete-finding';
+export * from './delete-duplicates';
+export * from './triage';
+export * from './rehash';

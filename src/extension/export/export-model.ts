@@ -1,0 +1,336 @@
+/**
+ * Findings out of the ledger, as SARIF 2.1.0 (for code scanning dashboards and other SARIF
+ * viewers) and as CSV (for spreadsheets, with DefectDojo's column names). Pure functions of the
+ * findings, so the exact output is unit-tested; the command only picks findings and a file.
+ */
+import type * as sarif from 'sarif';
+import { stringify } from 'csv-stringify/sync';
+import type { CodeLocation, Finding, Test } from '../../model';
+import { displayPath, findingStatus } from '../tree/tree-model';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+export interface SarifExportOptions {
+  /** Tests by id, to name each result's scan type and test. */
+  testsById?: ReadonlyMap<number, Test>;
+  /** The extension's version, recorded as the driver version. */
+  toolVersion?: string;
+  /**
+   * The workspace folder as a `file:` URI ending in `/`, declared as `%SRCROOT%` so relative
+   * file paths resolve where the report is opened.
+   */
+  sourceRoot?: string;
+  /**
+   * The workspace folder as a POSIX path (`Uri.path`): file paths inside it, however the scanner
+   * wrote them (`file://` URI, absolute, `./`), are exported relative to it.
+   */
+  folderPath?: string;
+}
+
+/**
+ * SARIF levels from DefectDojo severities, the mapping GitHub code scanning uses in reverse
+ * (error for Critical and High, warning for Medium, note below).
+ */
+const LEVELS: Readonly<Record<Finding['severity'], sarif.Result.level>> = {
+  Critical: 'error',
+  High: 'error',
+  Medium: 'warning',
+  Low: 'note',
+  Info: 'note',
+};
+
+/**
+ * GitHub's `security-severity` property (a CVSS-like score) by severity, chosen in the middle of
+ * each CVSS band so a round trip through GitHub keeps the severity.
+ */
+const SECURITY_SEVERITY: Readonly<Record<Finding['severity'], string>> = {
+  Critical: '9.5',
+  High: '8.0',
+  Medium: '5.5',
+  Low: '2.0',
+  Info: '0.0',
+};
+
+/** Suppression kinds that live in the source file itself (SARIF `inSource`). */
+const IN_SOURCE_SUPPRESSIONS = new Set(['nosec', 'nosemgrep', 'checkov:skip', 'gitleaks:allow', 'inSource']);
+
+/**
+ * Which findings a SARIF export carries: the open ones and the triaged ones (with suppressions),
+ * not mitigated findings (they are fixed) nor duplicates (their original is reported already).
+ */
+export function selectFindingsForSarif(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => !f.duplicate && (f.active || f.falsePositive || f.outOfScope || f.riskAccepted));
+}
+
+/** The rule id of a finding: the scanner's rule, else its vulnerability id, CWE or title. */
+export function ruleIdOf(f: Finding): string {
+  return f.location?.ruleId || f.vulnIdFromTool || (f.cwe != null && f.cwe > 0 ? `CWE-${f.cwe}` : f.title);
+}
+
+/**
+ * A SARIF artifact URI for a stored file path: relative paths stay relative (resolved against
+ * `%SRCROOT%`), absolute ones become `file:` URIs, and every segment is percent-encoded.
+ */
+export function artifactLocation(filePath: string, sourceRoot: string | undefined): sarif.ArtifactLocation {
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(filePath)) return { uri: filePath };
+  const slashed = filePath.replace(/\\/g, '/');
+  const drive = /^[A-Za-z]:\//.test(slashed);
+  const absolute = drive || slashed.startsWith('/');
+  const segments = slashed.split('/').map((s, i) => (drive && i === 0 ? s : encodeURIComponent(s)));
+  const encoded = segments.join('/');
+  if (absolute) return { uri: drive ? `file:///${encoded}` : `file://${encoded}` };
+  const relative = encoded.replace(/^(\.\/)+/, '');
+  return sourceRoot ? { uri: relative, uriBaseId: '%SRCROOT%' } : { uri: relative };
+}
+
+function region(line: number | null | undefined, detail: Partial<CodeLocation> & { snippet?: string | null }): sarif.Region | undefined {
+  if (line == null || line < 1) return undefined;
+  const r: sarif.Region = { startLine: line };
+  if (detail.column != null && detail.column > 0) r.startColumn = detail.column;
+  if (detail.endLine != null && detail.endLine >= line) r.endLine = detail.endLine;
+  if (detail.endColumn != null && detail.endColumn > 0) r.endColumn = detail.endColumn;
+  if (detail.snippet) r.snippet = { text: detail.snippet };
+  return r;
+}
+
+function physicalLocation(loc: CodeLocation, options: SarifExportOptions, snippet?: string | null): sarif.Location {
+  const physical: sarif.PhysicalLocation = { artifactLocation: artifactLocation(displayPath(loc.filePath, options.folderPath), options.sourceRoot) };
+  const r = region(loc.line, { ...loc, snippet });
+  if (r) physical.region = r;
+  const location: sarif.Location = { physicalLocation: physical };
+  if (loc.message) location.message = { text: loc.message };
+  return location;
+}
+
+/** The justification DefectDojo's triage gives, with the risk acceptance's reason, owner and expiry. */
+export function suppressionsOf(f: Finding): sarif.Suppression[] {
+  const suppressions: sarif.Suppression[] = [];
+  const lastReason = (field: string): string | null => {
+    for (let i = f.audit.length - 1; i >= 0; i--) if (f.audit[i].field === field && f.audit[i].reason) return f.audit[i].reason ?? null;
+    return null;
+  };
+  const justify = (status: string, reason: string | null): string => (reason ? `${status}: ${reason}` : status);
+  if (f.falsePositive) {
+    suppressions.push({ kind: 'external', status: 'accepted', justification: justify('False positive', lastReason('falsePositive')) });
+  }
+  if (f.outOfScope) {
+    suppressions.push({ kind: 'external', status: 'accepted', justification: justify('Out of scope', lastReason('outOfScope')) });
+  }
+  if (f.riskAccepted) {
+    const ra = f.riskAcceptance;
+    const details = ra ? [ra.reason, ra.owner ? `owner ${ra.owner}` : '', ra.expires ? `until ${ra.expires}` : ''].filter((s) => s) : [];
+    suppressions.push({
+      kind: 'external',
+      status: 'accepted',
+      justification: justify('Risk accepted', details.length > 0 ? details.join(', ') : lastReason('riskAccepted')),
+    });
+  }
+  if (f.suppression) {
+    suppressions.push({
+      kind: IN_SOURCE_SUPPRESSIONS.has(f.suppression.kind) ? 'inSource' : 'external',
+      status: 'accepted',
+      justification: justify(`Suppressed by ${f.suppression.kind}`, f.suppression.reason ?? null),
+    });
+  }
+  return suppressions;
+}
+
+function result(f: Finding, ruleIndex: number, options: SarifExportOptions): sarif.Result {
+  const detail = f.location ?? {};
+  const res: sarif.Result = {
+    ruleId: ruleIdOf(f),
+    ruleIndex,
+    level: LEVELS[f.severity],
+    message: { text: f.title },
+  };
+  if (f.filePath) {
+    res.locations = [
+      physicalLocation(
+        { filePath: f.filePath, line: f.line, column: detail.column, endLine: detail.endLine, endColumn: detail.endColumn },
+        options,
+        detail.snippet,
+      ),
+    ];
+  }
+  if (detail.relatedLocations && detail.relatedLocations.length > 0) {
+    res.relatedLocations = detail.relatedLocations.map((l, i) => ({ id: i + 1, ...physicalLocation(l, options) }));
+  }
+  if (detail.codeFlow && detail.codeFlow.length > 0) {
+    res.codeFlows = [{ threadFlows: [{ locations: detail.codeFlow.map((l) => ({ location: physicalLocation(l, options) })) }] }];
+  }
+  const partialFingerprints: Record<string, string> = { ...(detail.partialFingerprints ?? {}) };
+  if (f.hashCode) partialFingerprints['defectDojoHashCode/v1'] = f.hashCode;
+  if (Object.keys(partialFingerprints).length > 0) res.partialFingerprints = partialFingerprints;
+  const fingerprints: Record<string, string> = { ...(detail.fingerprints ?? {}) };
+  if (f.fingerprint) fingerprints['scanLedgerFingerprint/v1'] = f.fingerprint;
+  if (Object.keys(fingerprints).length > 0) res.fingerprints = fingerprints;
+  const suppressions = suppressionsOf(f);
+  if (suppressions.length > 0) res.suppressions = suppressions;
+  const test = options.testsById?.get(f.testId);
+  res.properties = {
+    findingId: f.id,
+    testId: f.testId,
+    ...(test ? { scanType: test.scanType, testType: test.testType } : {}),
+    severity: f.severity,
+    status: findingStatus(f),
+    description: f.description,
+    ...(f.cwe != null ? { cwe: f.cwe } : {}),
+    ...(f.vulnerabilityIds.length > 0 ? { vulnerabilityIds: f.vulnerabilityIds } : {}),
+    ...(f.uniqueIdFromTool ? { uniqueIdFromTool: f.uniqueIdFromTool } : {}),
+    ...(f.componentName ? { componentName: f.componentName } : {}),
+    ...(f.componentVersion ? { componentVersion: f.componentVersion } : {}),
+    ...(f.mitigation ? { mitigation: f.mitigation } : {}),
+    ...(f.tags.length > 0 ? { tags: f.tags } : {}),
+  };
+  return res;
+}
+
+function rule(f: Finding, id: string): sarif.ReportingDescriptor {
+  const tags = ['security', ...[f.cwe, ...f.cwes].filter((c): c is number => c != null && c > 0).map((c) => `external/cwe/cwe-${c}`)];
+  const descriptor: sarif.ReportingDescriptor = {
+    id,
+    shortDescription: { text: f.title },
+    defaultConfiguration: { level: LEVELS[f.severity] },
+    properties: { tags: [...new Set(tags)], 'security-severity': SECURITY_SEVERITY[f.severity] },
+  };
+  if (f.location?.ruleHelpUri) descriptor.helpUri = f.location.ruleHelpUri;
+  if (f.mitigation) descriptor.help = { text: f.mitigation };
+  return descriptor;
+}
+
+/**
+ * One SARIF run with a rule per distinct rule id (in order of first appearance, described by
+ * its first finding) and a result per finding, keeping the scanner's fingerprints and adding a
+ * suppression for each triage decision (false positive, out of scope, risk accepted), so a
+ * dashboard reading the file shows those findings as dismissed with the reason.
+ */
+export function findingsToSarif(findings: readonly Finding[], options: SarifExportOptions = {}): sarif.Log {
+  const rules: sarif.ReportingDescriptor[] = [];
+  const ruleIndexes = new Map<string, number>();
+  const results: sarif.Result[] = [];
+  for (const f of findings) {
+    const id = ruleIdOf(f);
+    let index = ruleIndexes.get(id);
+    if (index === undefined) {
+      index = rules.length;
+      ruleIndexes.set(id, index);
+      rules.push(rule(f, id));
+    }
+    results.push(result(f, index, options));
+  }
+  const run: sarif.Run = {
+    tool: {
+      driver: {
+        name: 'Scan Ledger',
+        informationUri: 'https://github.com/scan-ledger/scan-ledger',
+        ...(options.toolVersion ? { version: options.toolVersion } : {}),
+        rules,
+      },
+    },
+    results,
+    columnKind: 'utf16CodeUnits',
+  };
+  if (options.sourceRoot) run.originalUriBaseIds = { '%SRCROOT%': { uri: options.sourceRoot } };
+  return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
+}
+
+/** The CSV columns, named as DefectDojo's finding export names them. */
+export const CSV_COLUMNS = [
+  'id',
+  'title',
+  'severity',
+  'numerical_severity',
+  'status',
+  'date',
+  'cwe',
+  'vulnerability_ids',
+  'file_path',
+  'line',
+  'component_name',
+  'component_version',
+  'unique_id_from_tool',
+  'vuln_id_from_tool',
+  'hash_code',
+  'active',
+  'verified',
+  'false_p',
+  'out_of_scope',
+  'risk_accepted',
+  'is_mitigated',
+  'mitigated',
+  'duplicate',
+  'duplicate_finding',
+  'test',
+  'found_by',
+  'service',
+  'tags',
+  'description',
+  'mitigation',
+  'references',
+  'notes',
+] as const;
+
+/**
+ * Spreadsheet programs run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return as a formula. Report text is untrusted, so such cells get a leading apostrophe (OWASP's
+ * advice for CSV injection); numbers are written as numbers and never need it.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function pythonBool(value: boolean): string {
+  return value ? 'True' : 'False';
+}
+
+export interface CsvExportOptions {
+  testsById?: ReadonlyMap<number, Test>;
+  /** As for SARIF: file paths inside this folder are written relative to it. */
+  folderPath?: string;
+}
+
+/** Findings as CSV with a header row, one finding per row, RFC 4180 quoting. */
+export function findingsToCsv(findings: readonly Finding[], options: CsvExportOptions = {}): string {
+  const rows = findings.map((f) => {
+    const test = options.testsById?.get(f.testId);
+    const row: Record<(typeof CSV_COLUMNS)[number], string | number> = {
+      id: f.id,
+      title: f.title,
+      severity: f.severity,
+      numerical_severity: f.numericalSeverity,
+      status: findingStatus(f),
+      date: f.date,
+      cwe: f.cwe ?? '',
+      vulnerability_ids: f.vulnerabilityIds.join(' '),
+      file_path: displayPath(f.filePath, options.folderPath),
+      line: f.line ?? '',
+      component_name: f.componentName ?? '',
+      component_version: f.componentVersion ?? '',
+      unique_id_from_tool: f.uniqueIdFromTool ?? '',
+      vuln_id_from_tool: f.vulnIdFromTool ?? '',
+      hash_code: f.hashCode ?? '',
+      active: pythonBool(f.active),
+      verified: pythonBool(f.verified),
+      false_p: pythonBool(f.falsePositive),
+      out_of_scope: pythonBool(f.outOfScope),
+      risk_accepted: pythonBool(f.riskAccepted),
+      is_mitigated: pythonBool(f.isMitigated),
+      mitigated: f.mitigated ?? '',
+      duplicate: pythonBool(f.duplicate),
+      duplicate_finding: f.duplicateOf ?? '',
+      test: test ? `${test.title || test.testType} (#${test.id})` : `#${f.testId}`,
+      found_by: f.foundBy.join(', '),
+      service: f.service ?? '',
+      tags: f.tags.join(', '),
+      description: f.description,
+      mitigation: f.mitigation ?? '',
+      references: f.references ?? '',
+      notes: f.notes.map((n) => `${n.author} (${n.at}): ${n.text}`).join('\n'),
+    };
+    return CSV_COLUMNS.map((c) => {
+      const value = row[c];
+      return typeof value === 'string' ? neutraliseFormula(value) : value;
+    });
+  });
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted_match: /^\s|\s$/ });
+}

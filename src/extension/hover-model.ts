@@ -1,0 +1,252 @@
+import type { Finding, FindingAction, ImportType } from '../model';
+
+/**
+ * The hover's markdown, as a string. Pure (no `vscode`) so the escaping can be tested with
+ * hostile input. Everything that comes from a report is untrusted: it goes through
+ * `escapeMarkdown` (text) or `safeExternalUrl` (links) and never into a code span, where a
+ * backslash escape would not apply.
+ */
+
+/** The triage commands a hover, a quick fix or the tree may link to; nothing else is enabled. */
+export const TRIAGE_COMMANDS = {
+  falsePositive: 'scanLedger.triage.falsePositive',
+  outOfScope: 'scanLedger.triage.outOfScope',
+  acceptRisk: 'scanLedger.triage.acceptRisk',
+  mitigated: 'scanLedger.triage.mitigated',
+  reopen: 'scanLedger.triage.reopen',
+  addNote: 'scanLedger.triage.addNote',
+} as const;
+
+export const TRIAGE_COMMAND_IDS: readonly string[] = Object.values(TRIAGE_COMMANDS);
+
+/**
+ * Control characters (except tab and newline) and the bidirectional overrides that can make
+ * text display differently from what it is ("Trojan Source").
+ */
+const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function stripUnsafeCharacters(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(UNSAFE_CHARS, '');
+}
+
+/**
+ * Escapes text for inline markdown: every ASCII punctuation character gets a backslash, which
+ * CommonMark defines as "this character, literally". That disarms links and images (`[`, `]`,
+ * `(`), autolinks and `command:` URIs (`<`, `:`), HTML and entities (`<`, `&`), emphasis,
+ * code spans (backtick) and tables (`|`). Line starts cannot open blocks (headings, lists,
+ * quotes, indented code) because their markers are punctuation or leading spaces, which are
+ * removed. Newlines become hard line breaks.
+ */
+export function escapeMarkdown(text: string): string {
+  return stripUnsafeCharacters(text)
+    .split('\n')
+    .map((line) => escapePunctuation(line.replace(/^[ \t]+/, '')))
+    .join('  \n');
+}
+
+/** Backslash before every ASCII punctuation character; tabs become spaces. */
+function escapePunctuation(text: string): string {
+  return text.replace(/\t/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+}
+
+/** Escapes text for a single line (titles): newlines become spaces. */
+export function escapeInline(text: string, max = 200): string {
+  const flat = stripUnsafeCharacters(text).replace(/\s+/g, ' ').trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return escapeMarkdown(cut);
+}
+
+/**
+ * Escapes one line of report markdown but keeps the two constructs scanners use most and that
+ * cannot carry a link or HTML: `**bold**` (its inner text stays escaped) and `` `code` `` spans
+ * (CommonMark shows a code span's content literally, so it needs no escaping, and a span never
+ * contains a backtick here, so it cannot be closed early).
+ */
+function escapeRichLine(line: string): string {
+  const parts = line.split(/(`[^`]+`)/);
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 1) return part;
+      return escapePunctuation(part).replace(/\\\*\\\*(?=\S)((?:(?!\\\*\\\*).)+?)\\\*\\\*/g, (_m, inner: string) =>
+        inner.endsWith(' ') ? `\\*\\*${inner}\\*\\*` : `**${inner}**`,
+      );
+    })
+    .join('');
+}
+
+/**
+ * Escapes a multi-line block (descriptions) and bounds its length; paragraphs (blank lines)
+ * and line breaks are kept, bold and code spans are rendered (see `escapeRichLine`).
+ */
+export function escapeBlock(text: string, max = 1500): string {
+  const clean = stripUnsafeCharacters(text).trim();
+  const cut = clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return cut
+    .split(/\n\s*\n/)
+    .map((para) =>
+      para
+        .trim()
+        .split('\n')
+        .map((line) => escapeRichLine(line.replace(/^[ \t]+/, '')))
+        .join('  \n'),
+    )
+    .filter((para) => para.length > 0)
+    .join('\n\n');
+}
+
+/**
+ * An http(s) URL from a report, made safe to put in a markdown link target: parsed (so it is
+ * a real URL), limited to http and https (no `command:`, `javascript:`, `file:`), and with the
+ * characters that could end the link target percent-encoded. Null when unsafe.
+ */
+export function safeExternalUrl(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (url.username || url.password) return null;
+  return url.href.replace(/[()<>\s"'\\`[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** MITRE's page for a CWE number; null for anything that is not a positive integer. */
+export function cweUrl(cwe: number | null | undefined): string | null {
+  if (typeof cwe !== 'number' || !Number.isInteger(cwe) || cwe <= 0) return null;
+  return `https://cwe.mitre.org/data/definitions/${cwe}.html`;
+}
+
+/** The argument every triage command accepts from links: which folder, which findings. */
+export interface TriageLinkArgument {
+  folder: string;
+  findingIds: number[];
+}
+
+/** A `command:` link to one of our triage commands, with its argument JSON-encoded in the URI. */
+export function commandLink(label: string, commandId: string, arg: TriageLinkArgument, tooltip: string): string {
+  if (!TRIAGE_COMMAND_IDS.includes(commandId)) throw new Error(`Not a triage command: ${commandId}`);
+  const query = encodeURIComponent(JSON.stringify([arg]));
+  return `[${escapeMarkdown(label)}](command:${commandId}?${query} "${tooltip.replace(/["\\]/g, '')}")`;
+}
+
+/** One import's action on the finding, for the history section. */
+export interface FindingHistoryEntry {
+  importId: number;
+  type: ImportType;
+  created: string;
+  action: FindingAction;
+}
+
+/** Everything the hover shows about one finding; gathered from the ledger by `hover.ts`. */
+export interface FindingHoverView {
+  finding: Finding;
+  /** The workspace folder's URI string, for the triage links. */
+  folder: string;
+  /** The test's title or type, e.g. `semgrep.json (Semgrep JSON Report)`. */
+  testLabel: string;
+  duplicateOf: { id: number; title: string } | null;
+  duplicates: { id: number; title: string }[];
+  reactivatedByImport: number | null;
+  /** Newest first. */
+  history: FindingHistoryEntry[];
+}
+
+function statusLine(f: Finding): string {
+  const flags: string[] = [];
+  if (f.isMitigated) flags.push('mitigated');
+  else if (f.active) flags.push('active');
+  else flags.push('inactive');
+  if (f.verified) flags.push('verified');
+  if (f.falsePositive) flags.push('false positive');
+  if (f.outOfScope) flags.push('out of scope');
+  if (f.riskAccepted) flags.push('risk accepted');
+  if (f.duplicate) flags.push('duplicate');
+  if (f.underReview) flags.push('under review');
+  return flags.join(', ');
+}
+
+function ruleOf(f: Finding): string | null {
+  return f.location?.ruleId || f.vulnIdFromTool || null;
+}
+
+/** The markdown for one finding; several findings on a line are joined with a rule. */
+export function buildFindingHover(view: FindingHoverView): string {
+  const f = view.finding;
+  const out: string[] = [];
+  out.push(`**${escapeInline(f.title)}**`);
+  const facts: string[] = [`${escapeMarkdown(f.severity)}`, `\\#${f.id}`, escapeMarkdown(statusLine(f))];
+  out.push(facts.join(' · '));
+
+  const details: string[] = [];
+  const rule = ruleOf(f);
+  if (rule) {
+    const help = safeExternalUrl(f.location?.ruleHelpUri);
+    details.push(help ? `Rule: [${escapeInline(rule, 120)}](${help})` : `Rule: ${escapeInline(rule, 120)}`);
+  }
+  const cweLinks = [f.cwe, ...(f.cwes ?? [])]
+    .filter((c, i, all): c is number => cweUrl(c) != null && all.indexOf(c) === i)
+    .map((c) => `[CWE\\-${c}](${cweUrl(c)})`);
+  if (cweLinks.length > 0) details.push(`CWE: ${cweLinks.join(', ')}`);
+  const ids = (f.vulnerabilityIds ?? []).filter((v) => v && v !== rule);
+  if (ids.length > 0) details.push(`Vulnerability: ${escapeInline(ids.slice(0, 5).join(', '), 200)}`);
+  if (f.componentName) {
+    details.push(`Component: ${escapeInline(f.componentVersion ? `${f.componentName} ${f.componentVersion}` : f.componentName, 160)}`);
+  }
+  details.push(`Test: ${escapeInline(view.testLabel, 160)}`);
+  if (f.suppression) {
+    const why = f.suppression.reason ? `: ${f.suppression.reason}` : '';
+    details.push(`Suppressed in source (${escapeInline(f.suppression.kind, 40)})${escapeInline(why, 200)}`);
+  }
+  if (f.riskAcceptance) {
+    const ra = f.riskAcceptance;
+    const until = ra.expires ? ` until ${ra.expires}` : '';
+    details.push(`Risk accepted by ${escapeInline(ra.owner, 80)}${escapeInline(until, 40)}: ${escapeInline(ra.reason, 300)}`);
+  }
+  out.push(details.join('  \n'));
+
+  if (f.description) out.push(escapeBlock(f.description));
+
+  const history: string[] = [];
+  if (view.duplicateOf) history.push(`Duplicate of \\#${view.duplicateOf.id} ${escapeInline(view.duplicateOf.title, 100)}`);
+  if (view.duplicates.length > 0) {
+    const shown = view.duplicates.slice(0, 5).map((d) => `\\#${d.id}`);
+    const more = view.duplicates.length > 5 ? ` and ${view.duplicates.length - 5} more` : '';
+    history.push(`Duplicates: ${shown.join(', ')}${more}`);
+  }
+  if (view.reactivatedByImport != null) history.push(`Reopened by import \\#${view.reactivatedByImport}`);
+  for (const h of view.history.slice(0, 5)) {
+    history.push(`Import \\#${h.importId} (${h.type}, ${escapeInline(h.created.slice(0, 16).replace('T', ' '), 20)}): ${h.action}`);
+  }
+  if (history.length > 0) out.push(history.join('  \n'));
+
+  const notes = (f.notes ?? []).slice(-3);
+  if (notes.length > 0) {
+    out.push(
+      notes
+        .map((n) => `*${escapeInline(n.author, 60)}, ${escapeInline(n.at.slice(0, 10), 10)}:* ${escapeInline(n.text, 400)}`)
+        .join('  \n'),
+    );
+  }
+
+  const arg: TriageLinkArgument = { folder: view.folder, findingIds: [f.id] };
+  const links: string[] = [];
+  const status = f.isMitigated || f.falsePositive || f.outOfScope || f.riskAccepted;
+  if (!status) {
+    links.push(commandLink('False positive', TRIAGE_COMMANDS.falsePositive, arg, 'Mark as false positive'));
+    links.push(commandLink('Out of scope', TRIAGE_COMMANDS.outOfScope, arg, 'Mark as out of scope'));
+    links.push(commandLink('Accept risk…', TRIAGE_COMMANDS.acceptRisk, arg, 'Accept the risk, with a reason and optional expiry'));
+    links.push(commandLink('Mitigated', TRIAGE_COMMANDS.mitigated, arg, 'Mark as mitigated'));
+  } else {
+    links.push(commandLink('Reopen', TRIAGE_COMMANDS.reopen, arg, 'Reopen the finding'));
+  }
+  links.push(commandLink('Add note…', TRIAGE_COMMANDS.addNote, arg, 'Add a note'));
+  out.push(links.join(' · '));
+  return out.join('\n\n');
+}
+
+/** Several findings on one hovered line, separated by horizontal rules. */
+export function buildLineHover(views: readonly FindingHoverView[]): string {
+  return views.map(buildFindingHover).join('\n\n---\n\n');
+}

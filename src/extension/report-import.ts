@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import { importScan, reimportScan, reopenExpiredRiskAcceptances } from '../engine';
+import type { ImportOptions, ImportResult } from '../engine/types';
+import { parseReport, ReportParseError } from '../parsers';
+import { gitHead, gitRenamesSince } from './git-info';
+import { decodeReport, formatImportSummary, lastReportImport, lastReportSha256, testOfReport } from './import-summary';
+import { describeError, log, showError } from './log';
+import { isInsideFolder } from './report-paths';
+import { workspaceSourceReader } from './source-reader';
+import type { ImportStatusBar } from './status-bar';
+import { DEFAULT_ENGAGEMENT, type WorkspaceSession } from './workspace-session';
+
+/**
+ * One report import, from file to store: refuse paths outside the workspace folder, refuse
+ * oversized files, skip content already imported, parse, import or reimport in one store
+ * transaction, then tell the user. The store is untouched when anything fails.
+ */
+
+/** A report path that resolves (through symbolic links) outside its workspace folder. */
+export class ReportLocationError extends Error {
+  constructor(
+    readonly fileName: string,
+    problem: string,
+  ) {
+    super(`${fileName}: ${problem}`);
+    this.name = 'ReportLocationError';
+  }
+}
+
+export interface ImportRequest {
+  session: WorkspaceSession;
+  uri: vscode.Uri;
+  /** `reimport` finds the test as DefectDojo does (and imports when there is none). */
+  mode: 'import' | 'reimport';
+  scanType?: string;
+  engagementName?: string;
+  /** The test title; null asks for DefectDojo's "latest test of this scan type". */
+  testTitle?: string | null;
+  testId?: number;
+  /** Watched and bulk imports skip a report whose content was already imported. */
+  skipUnchanged: boolean;
+  /**
+   * Reimport into the test this report file was last imported into (same scan type and
+   * engagement), whatever its title: a test the CLI created for the file, or one renamed since.
+   */
+  followReport?: boolean;
+}
+
+export type ImportOutcome =
+  | { kind: 'imported'; result: ImportResult; summary: string; reportName: string }
+  | { kind: 'unchanged'; reportName: string }
+  | { kind: 'failed'; reportName: string; error: unknown };
+
+/** A report read from disk, with the name it is recorded under and its content hash. */
+export interface ReportFile {
+  reportName: string;
+  text: string;
+  sha256: string;
+  size: number;
+}
+
+/** Imports slower than this get a progress notification. */
+const PROGRESS_AFTER_MS = 1000;
+/** Reports larger than this get one at once: parsing them blocks for a while. */
+const PROGRESS_AT_ONCE_BYTES = 8 * 1024 * 1024;
+
+/** Lets the extension host handle pending events (and a progress timer) between steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+export class ReportImporter {
+  constructor(private readonly statusBar: ImportStatusBar) {}
+
+  /**
+   * Reads a report: its real path must lie inside the workspace folder (a symbolic link to
+   * `/etc/shadow` in a cloned repository is refused), it must be a file within the size limit.
+   */
+  async readReport(session: WorkspaceSession, uri: vscode.Uri): Promise<ReportFile> {
+    const reportName = session.relativePath(uri);
+    if (uri.scheme !== 'file') throw new ReportLocationError(reportName, `only files on disk can be imported (got ${uri.scheme}:)`);
+    let real: string;
+    let root: string;
+    try {
+      root = await fs.realpath(session.folder.uri.fsPath);
+      real = await fs.realpath(uri.fsPath);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw new ReportLocationError(reportName, 'the file does not exist');
+      throw new ReportLocationError(reportName, `cannot resolve the path: ${describeError(error)}`);
+    }
+    if (!isInsideFolder(root, real)) {
+      throw new ReportLocationError(reportName, `resolves to ${real}, outside the workspace folder ${root}; Scan Ledger only reads reports inside the folder`);
+    }
+    const stat = await fs.stat(real);
+    if (!stat.isFile()) throw new ReportLocationError(reportName, 'is not a file');
+    const maxMb = session.settings().maxReportSizeMb;
+    if (stat.size > maxMb * 1024 * 1024) {
+      throw new ReportParseError(
+        reportName,
+        `the report is ${(stat.size / 1024 / 1024).toFixed(1)} MB, over the limit of ${maxMb} MB (setting scanLedger.maxReportSizeMb)`,
+      );
+    }
+    const bytes = await fs.readFile(real);
+    return {
+      reportName,
+      text: decodeReport(bytes, reportName),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: stat.size,
+    };
+  }
+
+  /**
+   * Runs one import and reports the outcome to the user: the summary in the status bar, or
+   * an error naming the file and the problem with a "Show Log" action.
+   */
+  async run(request: ImportRequest): Promise<ImportOutcome> {
+    const { session } = request;
+    const reportName = session.relativePath(request.uri);
+    this.statusBar.importing(reportName);
+    try {
+      const outcome = await this.withProgress(reportName, request, () => this.importReport(request));
+      if (outcome.kind === 'unchanged') {
+        log().info(`${session.folder.name}: ${reportName} is unchanged since its last import; skipped.`);
+        this.statusBar.settle();
+      } else if (outcome.kind === 'imported') {
+        const r = outcome.result;
+        const tooltip = `${reportName} → test #${r.testId} (${r.type} #${r.importId}): ${r.counts.created} created, ${r.counts.closed} closed, ${r.counts.reactivated} reactivated, ${r.counts.untouched} untouched`;
+        log().info(`${session.folder.name}: ${tooltip}`);
+        this.statusBar.summary(outcome.summary, tooltip);
+      }
+      return outcome;
+    } catch (error) {
+      this.statusBar.settle();
+      const message =
+        error instanceof ReportParseError || error instanceof ReportLocationError
+          ? `Scan Ledger could not import ${error.message}`
+          : `Scan Ledger could not import ${reportName}: ${describeError(error)}`;
+      void showError(`${message}. The store was not changed.`, error);
+      return { kind: 'failed', reportName, error };
+    }
+  }
+
+  private async importReport(request: ImportRequest): Promise<ImportOutcome> {
+    const { session } = request;
+    const report = await this.readReport(session, request.uri);
+    const store = await session.openStore();
+    if (request.skipUnchanged) {
+      const last = lastReportSha256(store.ledger.data.imports, report.reportName, request.testId);
+      if (last === report.sha256) return { kind: 'unchanged', reportName: report.reportName };
+    }
+    await yieldToEventLoop();
+    const settings = session.settings();
+    const parsed = parseReport(report.text, {
+      fileName: report.reportName,
+      scanType: request.scanType,
+      maxBytes: settings.maxReportSizeMb * 1024 * 1024,
+      workspaceRoot: session.folder.uri.fsPath,
+    });
+    await yieldToEventLoop();
+    const options: ImportOptions = {
+      scanType: parsed.scanType,
+      productName: session.productName,
+      engagementName: request.engagementName ?? DEFAULT_ENGAGEMENT,
+      testTitle: request.testTitle === undefined ? report.reportName : request.testTitle,
+      reportName: report.reportName,
+      reportSha256: report.sha256,
+    };
+    if (request.testId !== undefined) options.testId = request.testId;
+    const previousCommit = lastReportImport(store.ledger.data.imports, report.reportName)?.commitHash;
+    let renames = new Map<string, string>();
+    // Git is run only in a trusted workspace (its configuration can name programs to run).
+    if (vscode.workspace.isTrusted) {
+      const head = await gitHead(session.folder.uri.fsPath);
+      if (head) {
+        options.commitHash = head.commitHash;
+        if (head.branchTag) options.branchTag = head.branchTag;
+      }
+      if (previousCommit) renames = await gitRenamesSince(session.folder.uri.fsPath, previousCommit);
+    }
+    const result = await session.update('import', (ledger, baseCtx) => {
+      // Source lines for content fingerprints, and git's renames for the fingerprint rename tier.
+      const ctx = { ...baseCtx, source: workspaceSourceReader(session.folder.uri.fsPath, renames) };
+      const followed =
+        request.followReport && request.mode === 'reimport' && options.testId === undefined
+          ? testOfReport(ledger, report.reportName, {
+              scanType: options.scanType,
+              engagementName: options.engagementName,
+              productName: session.productName,
+            })
+          : undefined;
+      const run = followed !== undefined ? { ...options, testId: followed } : options;
+      // An acceptance that expired while the editor was closed reopens before the report is
+      // matched, so the reimport sees the finding as DefectDojo's daily job would leave it.
+      reopenExpiredRiskAcceptances(ledger, ctx);
+      return request.mode === 'import' ? importScan(ledger, parsed, run, ctx) : reimportScan(ledger, parsed, run, ctx);
+    });
+    return { kind: 'imported', result, summary: formatImportSummary(parsed.testType, result.counts), reportName: report.reportName };
+  }
+
+  /**
+   * Shows a progress notification when the import is still running after a second, or at
+   * once for a large report; fast imports never flash a notification.
+   */
+  private async withProgress<T>(reportName: string, request: ImportRequest, work: () => Promise<T>): Promise<T> {
+    const running = work();
+    const show = (): void => {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Scan Ledger: ${request.mode === 'import' ? 'importing' : 'reimporting'} ${reportName}…` },
+        () => running.then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
+    };
+    let size = 0;
+    try {
+      size = (await fs.stat(request.uri.fsPath)).size;
+    } catch {
+      // The import itself reports a missing file.
+    }
+    if (size >= PROGRESS_AT_ONCE_BYTES) {
+      show();
+      return running;
+    }
+    const timer = setTimeout(show, PROGRESS_AFTER_MS);
+    try {
+      return await running;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { WatchEntry } from '../model';
+import type { ImportQueue } from './import-queue';
+import { log } from './log';
+import type { ImportOutcome, ReportImporter } from './report-import';
+import { EXCLUDED_REPORT_GLOBS, matchWatchEntry, watchedTestTitle } from './report-paths';
+import { DEFAULT_ENGAGEMENT, type SessionRegistry, type WorkspaceSession } from './workspace-session';
+
+/**
+ * Watches each folder's `scanLedger.watch` patterns and reimports a report its scanner
+ * created or rewrote, after a quiet period, through the one import queue. Also watches the
+ * store file, so a CLI run in the terminal shows up in the editor.
+ *
+ * Nothing is imported automatically in an untrusted workspace: report watching starts when
+ * the user grants trust. The store watcher runs regardless (reading our own store is safe).
+ */
+
+/** Quiet period after the last file event before a report is imported. */
+export const WATCH_DEBOUNCE_MS = 500;
+const STORE_DEBOUNCE_MS = 300;
+
+interface FolderWatch {
+  /** The watch settings and store path the watchers were made for, to notice changes. */
+  signature: string;
+  reportWatchers: vscode.Disposable[];
+  storeWatcher: vscode.Disposable;
+}
+
+export interface SweepResult {
+  reports: number;
+  imported: number;
+  unchanged: number;
+  failed: number;
+}
+
+export class ReportWatcher implements vscode.Disposable {
+  private readonly folders = new Map<WorkspaceSession, FolderWatch>();
+  private readonly storeTimers = new Map<WorkspaceSession, ReturnType<typeof setTimeout>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly importer: ReportImporter,
+    private readonly queue: ImportQueue,
+  ) {
+    this.disposables.push(
+      registry.onDidChange((change) => {
+        if (change.kind === 'settings') this.sync();
+      }),
+      registry.onDidChangeSessions(() => this.sync()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        log().info('Workspace trusted: watching scanner reports.');
+        this.sync();
+        void this.sweep();
+      }),
+    );
+    this.sync();
+  }
+
+  /** The store path relative to the folder, or null when it lies outside. */
+  private storeRelPath(session: WorkspaceSession): string | null {
+    const rel = path.relative(session.folder.uri.fsPath, session.storePath());
+    return rel.startsWith('..') || path.isAbsolute(rel) ? null : rel.split(path.sep).join('/');
+  }
+
+  /** Creates, replaces or removes watchers to match the folders, their settings and trust. */
+  sync(): void {
+    const live = new Set(this.registry.sessions());
+    for (const [session, watch] of this.folders) {
+      if (!live.has(session)) {
+        this.disposeFolder(watch);
+        this.folders.delete(session);
+      }
+    }
+    for (const session of live) {
+      const settings = session.settings();
+      const signature = JSON.stringify([settings.watch, settings.storePath, vscode.workspace.isTrusted]);
+      const seen = this.folders.get(session);
+      if (seen?.signature === signature) continue;
+      if (seen) this.disposeFolder(seen);
+      this.folders.set(session, {
+        signature,
+        reportWatchers: vscode.workspace.isTrusted ? this.watchReports(session, settings.watch) : [],
+        storeWatcher: this.watchStore(session),
+      });
+    }
+  }
+
+  private watchReports(session: WorkspaceSession, entries: readonly WatchEntry[]): vscode.Disposable[] {
+    const globs = [...new Set(entries.map((e) => e.glob))];
+    const disposables: vscode.Disposable[] = [];
+    for (const glob of globs) {
+      // Deletions are ignored: a scanner that deletes its report before rewriting it would
+      // otherwise close every finding in between.
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.folder, glob), false, false, true);
+      watcher.onDidCreate((uri) => this.reportChanged(session, uri));
+      watcher.onDidChange((uri) => this.reportChanged(session, uri));
+      disposables.push(watcher);
+    }
+    log().info(`${session.folder.name}: watching ${globs.length} report pattern${globs.length === 1 ? '' : 's'}.`);
+    return disposables;
+  }
+
+  private watchStore(session: WorkspaceSession): vscode.Disposable {
+    const storePath = session.storePath();
+    const pattern = new vscode.RelativePattern(vscode.Uri.file(path.dirname(storePath)), path.basename(storePath));
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const changed = (): void => {
+      const seen = this.storeTimers.get(session);
+      if (seen) clearTimeout(seen);
+      this.storeTimers.set(
+        session,
+        setTimeout(() => {
+          this.storeTimers.delete(session);
+          session.storeFileChanged().catch((error: unknown) => log().error(`${session.folder.name}: cannot reload the store`, error));
+        }, STORE_DEBOUNCE_MS),
+      );
+    };
+    watcher.onDidCreate(changed);
+    watcher.onDidChange(changed);
+    return watcher;
+  }
+
+  /** A watched file was created or written: import it once the writes settle. */
+  reportChanged(session: WorkspaceSession, uri: vscode.Uri): void {
+    if (!vscode.workspace.isTrusted) return;
+    const reportName = session.relativePath(uri);
+    const entry = matchWatchEntry(reportName, session.settings().watch, this.storeRelPath(session) ?? undefined);
+    if (!entry) return;
+    log().debug(`${session.folder.name}: ${reportName} changed; importing in ${WATCH_DEBOUNCE_MS} ms.`);
+    this.queue.debounce(uri.toString(), WATCH_DEBOUNCE_MS, async () => {
+      await this.importWatched(session, uri, entry);
+    });
+  }
+
+  /** Reimports one watched report into the test its watch entry (or its path) names. */
+  importWatched(session: WorkspaceSession, uri: vscode.Uri, entry: WatchEntry | null, skipUnchanged = true): Promise<ImportOutcome> {
+    const reportName = session.relativePath(uri);
+    return this.importer.run({
+      session,
+      uri,
+      mode: 'reimport',
+      scanType: entry?.scanType,
+      engagementName: entry?.engagement?.trim() || DEFAULT_ENGAGEMENT,
+      testTitle: watchedTestTitle(reportName, entry),
+      skipUnchanged,
+      // A watch entry that names its test keeps to it; otherwise the file keeps its own test.
+      followReport: !entry?.testTitle?.trim(),
+    });
+  }
+
+  /**
+   * Every report matching a folder's watch patterns, first entry per file. One search per
+   * folder with the patterns joined, rather than one per pattern, keeps start-up light.
+   */
+  async watchedReports(session: WorkspaceSession): Promise<{ uri: vscode.Uri; entry: WatchEntry }[]> {
+    const entries = session.settings().watch;
+    if (entries.length === 0) return [];
+    const globs = [...new Set(entries.map((e) => e.glob))];
+    const include = globs.length === 1 ? globs[0] : `{${globs.join(',')}}`;
+    const exclude = `{${EXCLUDED_REPORT_GLOBS.join(',')}}`;
+    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(session.folder, include), exclude);
+    const found: { uri: vscode.Uri; entry: WatchEntry }[] = [];
+    for (const uri of uris) {
+      const entry = matchWatchEntry(session.relativePath(uri), entries, this.storeRelPath(session) ?? undefined);
+      if (entry) found.push({ uri, entry });
+    }
+    return found.sort((a, b) => a.uri.path.localeCompare(b.uri.path));
+  }
+
+  /**
+   * Queues every watched report of every folder; reports already imported with the same
+   * content are skipped. Used at start-up (reports written while the editor was closed) and
+   * by "Reimport All Watched Reports".
+   */
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { reports: 0, imported: 0, unchanged: 0, failed: 0 };
+    const jobs: Promise<void>[] = [];
+    for (const session of this.registry.sessions()) {
+      for (const { uri, entry } of await this.watchedReports(session)) {
+        result.reports++;
+        jobs.push(
+          this.queue.enqueue(async () => {
+            const outcome = await this.importWatched(session, uri, entry);
+            result[outcome.kind === 'imported' ? 'imported' : outcome.kind === 'unchanged' ? 'unchanged' : 'failed']++;
+          }),
+        );
+      }
+    }
+    await Promise.all(jobs);
+    return result;
+  }
+
+  private disposeFolder(watch: FolderWatch): void {
+    for (const d of watch.reportWatchers) d.dispose();
+    watch.storeWatcher.dispose();
+  }
+
+  dispose(): void {
+    for (const watch of this.folders.values()) this.disposeFolder(watch);
+    this.folders.clear();
+    for (const t of this.storeTimers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,643 @@
+/**
+ * A port of Python's `html2text` (version 2020.1.16, default settings), which DefectDojo's ZAP
+ * and SpotBugs parsers run over scanner HTML. ZAP descriptions enter the legacy hash when an
+ * alert has no CWE, so paragraph breaks, Markdown escaping and the 78-column wrapping must come
+ * out byte for byte as Python's. The port follows `HTML2Text.handle_tag`, `handle_data`, `o`
+ * and `optwrap`, and tokenises like `html.parser` with `convert_charrefs=False` (text is
+ * delivered in chunks split at `<` and `&`, which matters for escaping and emphasis spacing).
+ * Not ported: Google Docs mode, abbreviations, reference-style links and table padding, none of
+ * which the defaults or the scanners' HTML use.
+ */
+
+const BODY_WIDTH = 78;
+
+/** html2text's `config.UNIFIABLE`: entities replaced by plain ASCII. `nbsp` is special-cased. */
+const UNIFIABLE: Readonly<Record<string, string>> = {
+  rsquo: "'",
+  lsquo: "'",
+  rdquo: '"',
+  ldquo: '"',
+  copy: '(C)',
+  mdash: '--',
+  rarr: '->',
+  larr: '<-',
+  middot: '*',
+  ndash: '-',
+  oelig: 'oe',
+  aelig: 'ae',
+  agrave: 'a',
+  aacute: 'a',
+  acirc: 'a',
+  atilde: 'a',
+  auml: 'a',
+  aring: 'a',
+  egrave: 'e',
+  eacute: 'e',
+  ecirc: 'e',
+  euml: 'e',
+  igrave: 'i',
+  iacute: 'i',
+  icirc: 'i',
+  iuml: 'i',
+  ograve: 'o',
+  oacute: 'o',
+  ocirc: 'o',
+  otilde: 'o',
+  ouml: 'o',
+  ugrave: 'u',
+  uacute: 'u',
+  ucirc: 'u',
+  uuml: 'u',
+  lrm: '',
+  rlm: '',
+};
+
+/** Code points of the UNIFIABLE names, for `&#NNNN;` references (`unifiable_n`). */
+const UNIFIABLE_CODE_POINTS: Readonly<Record<number, string>> = {
+  8217: "'",
+  8216: "'",
+  8221: '"',
+  8220: '"',
+  169: '(C)',
+  8212: '--',
+  8594: '->',
+  8592: '<-',
+  183: '*',
+  8211: '-',
+  339: 'oe',
+  230: 'ae',
+  224: 'a',
+  225: 'a',
+  226: 'a',
+  227: 'a',
+  228: 'a',
+  229: 'a',
+  232: 'e',
+  233: 'e',
+  234: 'e',
+  235: 'e',
+  236: 'i',
+  237: 'i',
+  238: 'i',
+  239: 'i',
+  242: 'o',
+  243: 'o',
+  244: 'o',
+  245: 'o',
+  246: 'o',
+  249: 'u',
+  250: 'u',
+  251: 'u',
+  252: 'u',
+  8206: '',
+  8207: '',
+};
+
+/** The HTML5 named references scanners use; others stay as written, which html2text also does for unknown ones. */
+const HTML5_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  reg: '®',
+  trade: '™',
+  hellip: '…',
+  laquo: '«',
+  raquo: '»',
+  bull: '•',
+  deg: '°',
+  plusmn: '±',
+  times: '×',
+  divide: '÷',
+  euro: '€',
+  pound: '£',
+  yen: '¥',
+  cent: '¢',
+  sect: '§',
+  para: '¶',
+  shy: '\u00ad',
+  zwj: '\u200d',
+  zwnj: '\u200c',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  thinsp: '\u2009',
+};
+
+const NBSP_PLACEHOLDER = '&nbsp_place_holder;';
+const ABSOLUTE_URL = /^[a-zA-Z+]+:\/\//;
+
+function entityRef(name: string): string {
+  if (name === 'nbsp') return NBSP_PLACEHOLDER;
+  if (Object.prototype.hasOwnProperty.call(UNIFIABLE, name)) return UNIFIABLE[name];
+  if (Object.prototype.hasOwnProperty.call(HTML5_ENTITIES, name)) return HTML5_ENTITIES[name];
+  return `&${name};`;
+}
+
+function charRef(name: string): string {
+  const code = name[0] === 'x' || name[0] === 'X' ? Number.parseInt(name.slice(1), 16) : Number.parseInt(name, 10);
+  if (Object.prototype.hasOwnProperty.call(UNIFIABLE_CODE_POINTS, code)) return UNIFIABLE_CODE_POINTS[code];
+  if (!Number.isFinite(code) || code < 0 || code > 0x10ffff) return '';
+  return String.fromCodePoint(code);
+}
+
+/** Python's `html.unescape` for attribute values (the common references only). */
+function unescapeAttribute(value: string): string {
+  return value.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?/g, (whole, body: string) => {
+    if (body.startsWith('#')) return charRefPlain(body.slice(1));
+    if (body === 'nbsp') return '\u00a0';
+    return Object.prototype.hasOwnProperty.call(HTML5_ENTITIES, body) ? HTML5_ENTITIES[body] : whole;
+  });
+}
+
+function charRefPlain(name: string): string {
+  const code = name[0] === 'x' || name[0] === 'X' ? Number.parseInt(name.slice(1), 16) : Number.parseInt(name, 10);
+  return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+}
+
+/** html2text's `escape_md_section` with `snob=False`. */
+function escapeMarkdownSection(text: string): string {
+  return text
+    .replace(/(\\)(?=[\\`*_{}[\]()#+\-.!])/g, '\\$1')
+    .replace(/^(\s*\d+)(\.)(?=\s)/gm, '$1\\$2')
+    .replace(/^(\s*)(\+)(?=\s)/gm, '$1\\$2')
+    .replace(/^(\s*)(-)(?=\s|-)/gm, '$1\\$2');
+}
+
+/** html2text's `escape_md` (inside link targets and titles). */
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\[\]()])/g, '\\$1');
+}
+
+function headingLevel(tag: string): number {
+  return tag.length === 2 && tag[0] === 'h' && tag[1] > '0' && tag[1] <= '9' ? Number(tag[1]) : 0;
+}
+
+type Attributes = Record<string, string | null>;
+
+interface ListElement {
+  name: string;
+  num: number;
+}
+
+/** The converter's state machine, one instance per document. */
+class Html2Text {
+  private readonly output: string[] = [];
+  private lastWasNL = false;
+  private quiet = 0;
+  private pp = 0;
+  private start = true;
+  private space = false;
+  private readonly astack: (Attributes | null)[] = [];
+  private maybeAutomaticLink: string | null = null;
+  private emptyLink = false;
+  private readonly list: ListElement[] = [];
+  private blockquote = 0;
+  private pre = false;
+  private startPre = false;
+  private code = false;
+  private quote = false;
+  private brToggle = '';
+  private lastWasList = false;
+  private stressed = false;
+  private precedingStressed = false;
+  private precedingData = '';
+  private currentTag = '';
+  private splitNextTd = false;
+  private tdCount = 0;
+  private tableStart = false;
+
+  private out(s: string): void {
+    this.output.push(s);
+    if (s) this.lastWasNL = s.endsWith('\n');
+  }
+
+  private pbr(): void {
+    if (this.pp === 0) this.pp = 1;
+  }
+
+  private p(): void {
+    this.pp = 2;
+  }
+
+  private softBr(): void {
+    this.pbr();
+    this.brToggle = '  ';
+  }
+
+  private o(input: string, pureData = false, force: false | true | 'end' = false): void {
+    if (this.quiet) return;
+    let data = input;
+    if (pureData && !this.pre) {
+      data = data.replace(/\s+/g, ' ');
+      if (data.startsWith(' ')) {
+        this.space = true;
+        data = data.slice(1);
+      }
+    }
+    if (!data && !force) return;
+    if (this.startPre && !data.startsWith('\n') && !data.startsWith('\r\n')) data = `\n${data}`;
+    let bq = '>'.repeat(this.blockquote);
+    if (!(force && data && data[0] === '>') && this.blockquote) bq += ' ';
+    if (this.pre) {
+      if (this.list.length === 0) bq += '    ';
+      bq += '    '.repeat(this.list.length);
+      data = data.replaceAll('\n', `\n${bq}`);
+    }
+    if (this.startPre) {
+      this.startPre = false;
+      if (this.list.length > 0) data = data.replace(/^\n+/, '');
+    }
+    if (this.start) {
+      this.space = false;
+      this.pp = 0;
+      this.start = false;
+    }
+    if (force === 'end') {
+      this.pp = 0;
+      this.out('\n');
+      this.space = false;
+    }
+    if (this.pp) {
+      this.out(`${this.brToggle}\n${bq}`.repeat(this.pp));
+      this.space = false;
+      this.brToggle = '';
+    }
+    if (this.space) {
+      if (!this.lastWasNL) this.out(' ');
+      this.space = false;
+    }
+    this.pp = 0;
+    this.out(data);
+  }
+
+  private noPrecedingSpace(): boolean {
+    return this.precedingData !== '' && /[^\s]/.test(this.precedingData[this.precedingData.length - 1]);
+  }
+
+  handleTag(tag: string, attrs: Attributes, start: boolean): void {
+    this.currentTag = tag;
+    const level = headingLevel(tag);
+    if (level) {
+      this.p();
+      if (start) {
+        this.o(`${'#'.repeat(level)} `);
+      } else {
+        return;
+      }
+    }
+    if (tag === 'p' || tag === 'div') {
+      if (!(this.astack.length > 0 && tag === 'div')) this.p();
+    }
+    if (tag === 'br' && start) this.o(this.blockquote > 0 ? '  \n> ' : '  \n');
+    if (tag === 'hr' && start) {
+      this.p();
+      this.o('* * *');
+      this.p();
+    }
+    if (tag === 'head' || tag === 'style' || tag === 'script') this.quiet += start ? 1 : -1;
+    if (tag === 'body') this.quiet = 0;
+    if (tag === 'blockquote') {
+      if (start) {
+        this.p();
+        this.o('> ', false, true);
+        this.start = true;
+        this.blockquote += 1;
+      } else {
+        this.blockquote -= 1;
+        this.p();
+      }
+    }
+    if (tag === 'em' || tag === 'i' || tag === 'u') {
+      this.o(start && this.noPrecedingSpace() ? ' _' : '_');
+      if (start) this.stressed = true;
+    }
+    if (tag === 'strong' || tag === 'b') {
+      this.o(start && this.noPrecedingSpace() ? ' **' : '**');
+      if (start) this.stressed = true;
+    }
+    if (tag === 'del' || tag === 'strike' || tag === 's') {
+      this.o(start && this.noPrecedingSpace() ? ' ~~' : '~~');
+      if (start) this.stressed = true;
+    }
+    if ((tag === 'kbd' || tag === 'code' || tag === 'tt') && !this.pre) {
+      this.o('`');
+      this.code = !this.code;
+    }
+    if (tag === 'q') {
+      this.o('"');
+      this.quote = !this.quote;
+    }
+    if (tag === 'a') this.handleLink(attrs, start);
+    if (tag === 'img' && start) this.handleImage(attrs);
+    if (tag === 'dl' && start) this.p();
+    if (tag === 'dt' && !start) this.pbr();
+    if (tag === 'dd' && start) this.o('    ');
+    if (tag === 'dd' && !start) this.pbr();
+    if (tag === 'ol' || tag === 'ul') {
+      if (this.list.length === 0 && !this.lastWasList) this.p();
+      if (start) {
+        const first = attrs.start !== undefined && attrs.start !== null && /^\s*[+-]?\d+\s*$/.test(attrs.start) ? Number.parseInt(attrs.start, 10) - 1 : 0;
+        this.list.push({ name: tag, num: first });
+      } else if (this.list.length > 0) {
+        this.list.pop();
+        if (this.list.length === 0) this.o('\n');
+      }
+      this.lastWasList = true;
+    } else {
+      this.lastWasList = false;
+    }
+    if (tag === 'li') {
+      this.pbr();
+      if (start) {
+        const item = this.list.length > 0 ? this.list[this.list.length - 1] : { name: 'ul', num: 0 };
+        this.o('  '.repeat(this.list.length));
+        if (item.name === 'ul') this.o('* ');
+        else if (item.name === 'ol') {
+          item.num += 1;
+          this.o(`${item.num}. `);
+        }
+        this.start = true;
+      }
+    }
+    if (tag === 'table' && start) this.tableStart = true;
+    if ((tag === 'td' || tag === 'th') && start) {
+      if (this.splitNextTd) this.o('| ');
+      this.splitNextTd = true;
+    }
+    if (tag === 'tr' && start) this.tdCount = 0;
+    if (tag === 'tr' && !start) {
+      this.splitNextTd = false;
+      this.softBr();
+    }
+    if (tag === 'tr' && !start && this.tableStart) {
+      this.o(Array(this.tdCount).fill('---').join('|'));
+      this.softBr();
+      this.tableStart = false;
+    }
+    if ((tag === 'td' || tag === 'th') && start) this.tdCount += 1;
+    if (tag === 'pre') {
+      if (start) {
+        this.startPre = true;
+        this.pre = true;
+      } else {
+        this.pre = false;
+      }
+      this.p();
+    }
+  }
+
+  private handleLink(attrs: Attributes, start: boolean): void {
+    if (start) {
+      const href = attrs.href;
+      if (href !== undefined && href !== null) {
+        this.astack.push(attrs);
+        this.maybeAutomaticLink = href;
+        this.emptyLink = true;
+      } else {
+        this.astack.push(null);
+      }
+      return;
+    }
+    if (this.astack.length === 0) return;
+    const a = this.astack.pop()!;
+    if (this.maybeAutomaticLink && !this.emptyLink) {
+      this.maybeAutomaticLink = null;
+    } else if (a) {
+      if (this.emptyLink) {
+        this.o('[');
+        this.emptyLink = false;
+        this.maybeAutomaticLink = null;
+      }
+      const title = a.title ? escapeMarkdown(a.title) : '';
+      this.o(`](${escapeMarkdown(a.href ?? '')}${title.trim() ? ` "${title}"` : ''})`);
+    }
+  }
+
+  private handleImage(attrs: Attributes): void {
+    const src = attrs.src;
+    if (src === undefined || src === null) return;
+    const alt = attrs.alt || '';
+    if (this.maybeAutomaticLink !== null) {
+      this.o('[');
+      this.maybeAutomaticLink = null;
+      this.emptyLink = false;
+    }
+    this.o(`![${escapeMarkdown(alt)}](${escapeMarkdown(src)})`);
+  }
+
+  handleData(input: string, entityChar = false): void {
+    if (!input) return;
+    let data = input;
+    if (this.stressed) {
+      data = data.trim();
+      this.stressed = false;
+      this.precedingStressed = true;
+    } else if (this.precedingStressed) {
+      if (/[^\s.!?]/.test(data[0]) && !headingLevel(this.currentTag) && !['a', 'code', 'pre'].includes(this.currentTag)) data = ` ${data}`;
+      this.precedingStressed = false;
+    }
+    if (this.maybeAutomaticLink !== null) {
+      const href = this.maybeAutomaticLink;
+      if (href === data && ABSOLUTE_URL.test(href)) {
+        this.o(`<${data}>`);
+        this.emptyLink = false;
+        return;
+      }
+      this.o('[');
+      this.maybeAutomaticLink = null;
+      this.emptyLink = false;
+    }
+    if (!this.code && !this.pre && !entityChar) data = escapeMarkdownSection(data);
+    this.precedingData = data;
+    this.o(data, true);
+  }
+
+  finish(): string {
+    this.pbr();
+    this.o('', false, 'end');
+    return this.output.join('').replaceAll(NBSP_PLACEHOLDER, ' ');
+  }
+}
+
+const RAW_TEXT_TAGS = new Set(['script', 'style']);
+
+function parseAttributes(text: string): Attributes {
+  const attrs: Attributes = {};
+  const pattern = /([^\s/>"'=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    const value = match[2] ?? match[3] ?? match[4];
+    attrs[match[1].toLowerCase()] = value === undefined ? null : unescapeAttribute(value);
+  }
+  return attrs;
+}
+
+/**
+ * Feeds `html` through the converter the way `html.parser` (convert_charrefs=False) delivers
+ * it: text chunks split at `<` and `&`, entity and character references separately, start,
+ * end and self-closing tags, comments and declarations skipped, script/style as raw text.
+ */
+function feed(html: string, converter: Html2Text): void {
+  let i = 0;
+  const n = html.length;
+  while (i < n) {
+    const next = html.slice(i).search(/[<&]/);
+    const j = next === -1 ? n : i + next;
+    if (j > i) converter.handleData(html.slice(i, j));
+    if (j >= n) break;
+    i = j;
+    if (html[i] === '&') {
+      const ref = /^&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][-.a-zA-Z0-9]*)(;?)/.exec(html.slice(i, i + 40));
+      if (ref && (ref[2] === ';' || i + ref[0].length < n)) {
+        const body = ref[1];
+        const text = body.startsWith('#') ? charRef(body.slice(1)) : entityRef(body);
+        if (text) converter.handleData(text, true);
+        i += ref[0].length;
+      } else {
+        converter.handleData('&');
+        i += 1;
+      }
+      continue;
+    }
+    const rest = html.slice(i);
+    if (rest.startsWith('<!--')) {
+      const end = html.indexOf('-->', i + 4);
+      i = end === -1 ? n : end + 3;
+      continue;
+    }
+    if (/^<[!?]/.test(rest)) {
+      const end = html.indexOf('>', i);
+      i = end === -1 ? n : end + 1;
+      continue;
+    }
+    const tag = /^<(\/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(rest);
+    if (!tag) {
+      converter.handleData('<');
+      i += 1;
+      continue;
+    }
+    const name = tag[2].toLowerCase();
+    i += tag[0].length;
+    if (tag[1] === '/') {
+      converter.handleTag(name, {}, false);
+      continue;
+    }
+    const selfClosing = /\/\s*$/.test(tag[3]);
+    converter.handleTag(name, parseAttributes(tag[3].replace(/\/\s*$/, '')), true);
+    if (selfClosing) {
+      converter.handleTag(name, {}, false);
+    } else if (RAW_TEXT_TAGS.has(name)) {
+      const close = html.toLowerCase().indexOf(`</${name}`, i);
+      const end = close === -1 ? n : close;
+      if (end > i) converter.handleData(html.slice(i, end));
+      i = end;
+    }
+  }
+}
+
+// Python's TextWrapper.wordsep_re: whitespace runs, em-dashes, and words split after a hyphen
+// between letters (html2text wraps with break_on_hyphens left on, so `en-US` can break).
+const WORD_CHAR = '[\\p{L}\\p{N}_]';
+const WORD_PUNCT = '[\\p{L}\\p{N}_!"\'&.,?]';
+const LETTER = '[\\p{L}\\p{Nl}\\p{No}_]';
+const SPACE = '[\\t\\n\\x0b\\x0c\\r ]';
+const NON_SPACE = '[^\\t\\n\\x0b\\x0c\\r ]';
+const WORD_SEPARATOR = new RegExp(
+  `(${SPACE}+` +
+    `|(?<=${WORD_PUNCT})-{2,}(?=${WORD_CHAR})` +
+    `|${NON_SPACE}+?(?:-(?:(?<=${LETTER}{2}-)|(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})` +
+    `|(?=${SPACE}|$)` +
+    `|(?<=${WORD_PUNCT})(?=-{2,}${WORD_CHAR})))`,
+  'u',
+);
+
+/** Length in code points, as Python's `len` counts. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Python's `textwrap.wrap(text, width, break_long_words=False, subsequent_indent=indent)`:
+ * tabs expanded and whitespace made spaces, split into TextWrapper chunks, lines filled
+ * greedily, whitespace dropped at line ends, a word longer than the width kept whole.
+ */
+function wrap(text: string, width: number, subsequentIndent: string): string[] {
+  const munged = text.replace(/\t/g, '        ').replace(/[\n\x0b\x0c\r]/g, ' ');
+  const chunks = munged.split(WORD_SEPARATOR).filter((chunk) => chunk !== '');
+  chunks.reverse();
+  const lines: string[] = [];
+  while (chunks.length > 0) {
+    const line: string[] = [];
+    let length = 0;
+    const indent = lines.length > 0 ? subsequentIndent : '';
+    const room = width - codePoints(indent);
+    if (chunks[chunks.length - 1].trim() === '' && lines.length > 0) chunks.pop();
+    while (chunks.length > 0) {
+      const size = codePoints(chunks[chunks.length - 1]);
+      if (length + size > room) break;
+      line.push(chunks.pop()!);
+      length += size;
+    }
+    if (chunks.length > 0 && codePoints(chunks[chunks.length - 1]) > room && line.length === 0) line.push(chunks.pop()!);
+    if (line.length > 0 && line[line.length - 1].trim() === '') line.pop();
+    if (line.length > 0) lines.push(indent + line.join(''));
+  }
+  return lines;
+}
+
+/** html2text's `skipwrap` with wrap_links on and wrap_list_items off. */
+function skipWrap(paragraph: string): boolean {
+  if (paragraph.startsWith('    ') || paragraph[0] === '\t') return true;
+  const stripped = paragraph.replace(/^\s+/, '');
+  if (stripped.startsWith('--') && stripped.length > 2 && stripped[2] !== '-') return false;
+  if ((stripped[0] === '-' || stripped[0] === '*') && !stripped.startsWith('**')) return true;
+  return /^\d+\.\s/.test(stripped) || /^[-*+]\s/.test(stripped);
+}
+
+/** html2text's `optwrap`: wraps each paragraph line at 78 columns. */
+function optWrap(text: string): string {
+  let result = '';
+  let newlines = 0;
+  for (const paragraph of text.split('\n')) {
+    if (paragraph.length > 0) {
+      if (!skipWrap(paragraph)) {
+        let indent = '';
+        if (paragraph.startsWith('  *')) indent = '    ';
+        else if (paragraph.startsWith('> ')) indent = '> ';
+        result += wrap(paragraph, BODY_WIDTH, indent).join('\n');
+        if (paragraph.endsWith('  ')) {
+          result += '  \n';
+          newlines = 1;
+        } else if (indent) {
+          result += '\n';
+          newlines = 1;
+        } else {
+          result += '\n\n';
+          newlines = 2;
+        }
+      } else if (!/^\s\+/.test(paragraph)) {
+        // html2text's RE_SPACE is `\s\+` (a whitespace then a literal plus), so almost every
+        // unwrapped line is kept; reproduced as written.
+        result += `${paragraph}\n`;
+        newlines = 1;
+      }
+    } else if (newlines < 2) {
+      result += '\n';
+      newlines += 1;
+    }
+  }
+  return result;
+}
+
+/** Converts HTML (or plain text) to Markdown exactly as `html2text.html2text(html)` does. */
+export function htmlToText(html: string): string {
+  const converter = new Html2Text();
+  feed(html.replaceAll("</' + 'script>", '</ignore>'), converter);
+  return optWrap(converter.finish());
+}

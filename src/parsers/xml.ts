@@ -1,0 +1,144 @@
+import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
+import { ReportParseError } from './errors';
+
+/**
+ * Safe XML decoding for untrusted scanner reports.
+ *
+ * Reports come from CI artefacts and pull requests, so they are hostile until proven otherwise.
+ * A DOCTYPE is the only place XML lets a document declare entities (the billion-laughs
+ * expansion) or point at external resources (XXE), and no scanner format we read needs one, so
+ * any document that declares a DOCTYPE or an ENTITY is refused before the parser sees it. What
+ * remains is decoded with a fixed entity table: the five predefined XML entities and numeric
+ * character references, nothing else.
+ */
+
+export const XML_DOCTYPE_REFUSED = 'XML DOCTYPE and entity declarations are not allowed in reports';
+
+/** Options a format may pass through to fast-xml-parser (everything but entity handling). */
+export type XmlParseOptions = Omit<Partial<X2jOptions>, 'processEntities' | 'htmlEntities' | 'entityDecoder'>;
+
+/**
+ * The defaults every XML parser here starts from: attributes kept with the `@_` prefix, values
+ * kept as strings (a version `1.10` or an id `007` must not become a number), and a nesting
+ * limit well above any real report but far below a stack overflow.
+ */
+export const XML_DEFAULT_OPTIONS: XmlParseOptions = {
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: 256,
+};
+
+const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+};
+
+const ENTITY_REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,5}));/g;
+
+/** Decodes one reference, or returns it unchanged when it is not one XML defines. */
+function decodeReference(reference: string, decimal?: string, hex?: string, name?: string): string {
+  if (decimal !== undefined || hex !== undefined) {
+    const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex ?? '', 16);
+    // A reference outside Unicode or to a surrogate is not a character; keep the text as written.
+    if (codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint === 0) return reference;
+    return String.fromCodePoint(codePoint);
+  }
+  const value = name !== undefined ? PREDEFINED_ENTITIES[name] : undefined;
+  return value ?? reference;
+}
+
+/** Decodes predefined entities and character references in one pass (so `&amp;lt;` stays `&lt;`). */
+export function decodeXmlEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY_REFERENCE, (reference, decimal?: string, hex?: string, name?: string) =>
+    decodeReference(reference, decimal, hex, name),
+  );
+}
+
+/**
+ * fast-xml-parser's entity decoder hook. It only ever sees text outside CDATA sections, and it
+ * ignores whatever entities a DOCTYPE would add (none can reach it: DOCTYPEs are refused first).
+ */
+const fixedEntityDecoder = {
+  setExternalEntities: (): void => undefined,
+  addInputEntities: (): void => undefined,
+  reset: (): void => undefined,
+  setXmlVersion: (): void => undefined,
+  decode: decodeXmlEntities,
+};
+
+/** Line and column (1-based) of an offset, for error messages. */
+export function lineColumnAt(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(Math.max(offset, 0), text.length);
+  for (let index = text.indexOf('\n'); index !== -1 && index < end; index = text.indexOf('\n', index + 1)) {
+    line += 1;
+    lineStart = index + 1;
+  }
+  return `${line}:${end - lineStart + 1}`;
+}
+
+/**
+ * Finds a DOCTYPE or ENTITY declaration. A DOCTYPE is only legal in the prolog, but looking
+ * anywhere outside comments and CDATA sections also catches declarations smuggled after the
+ * root element, which a lenient parser might still honour.
+ */
+function findDeclaration(text: string): number {
+  const pattern = /<!--|<!\[CDATA\[|<!\s*(?:DOCTYPE|ENTITY)\b/gi;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    if (match[0] === '<!--') {
+      const end = text.indexOf('-->', match.index + 4);
+      if (end === -1) return -1;
+      pattern.lastIndex = end + 3;
+    } else if (match[0].toUpperCase() === '<![CDATA[') {
+      const end = text.indexOf(']]>', match.index + 9);
+      if (end === -1) return -1;
+      pattern.lastIndex = end + 3;
+    } else {
+      return match.index;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Parses an XML report into fast-xml-parser's object form. Throws `ReportParseError` for a
+ * DOCTYPE or ENTITY declaration, for a document that is not well-formed (with line:column), and
+ * for nesting deeper than `maxNestedTags`.
+ */
+export function parseXml(text: string, fileName: string, options?: XmlParseOptions): unknown {
+  const declarationAt = findDeclaration(text);
+  if (declarationAt !== -1) {
+    throw new ReportParseError(fileName, XML_DOCTYPE_REFUSED, lineColumnAt(text, declarationAt));
+  }
+  const validation = XMLValidator.validate(text, { allowBooleanAttributes: true });
+  if (validation !== true) {
+    const { line, col, msg } = validation.err;
+    throw new ReportParseError(fileName, `not well-formed XML: ${msg}`, col ? `${line}:${col}` : `${line}`);
+  }
+  const parser = new XMLParser({
+    ...XML_DEFAULT_OPTIONS,
+    ...options,
+    processEntities: true,
+    htmlEntities: false,
+    entityDecoder: fixedEntityDecoder,
+  });
+  try {
+    return parser.parse(text) as unknown;
+  } catch (error) {
+    // fast-xml-parser throws plain Errors for nesting beyond maxNestedTags and for reserved
+    // names such as `__proto__`; both are properties of the report, so they become report errors.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ReportParseError(fileName, `unreadable XML: ${message}`);
+  }
+}

@@ -1,0 +1,267 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashConfigFor } from '../../src/engine/dedupe-config';
+import { computeHashCode } from '../../src/engine/hash-code';
+import { defaultSettings, type ParsedFinding, type ParsedReport } from '../../src/model';
+import { ReportParseError } from '../../src/parsers';
+import { genericParser, parseCsvDate } from '../../src/parsers/generic';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'generic');
+
+function parse(name: string): ParsedReport {
+  return genericParser.parse(readFileSync(join(FIXTURES, name), 'utf8'), name);
+}
+
+function parseFindings(findings: unknown[], extra: Record<string, unknown> = {}): ParsedFinding[] {
+  return genericParser.parse(JSON.stringify({ ...extra, findings }), 'inline.json').findings;
+}
+
+function defaultHash(report: ParsedReport, finding: ParsedFinding): string {
+  return computeHashCode({ ...finding, cwe: finding.cwe ?? 0 }, hashConfigFor(report.testType, report.scanType, defaultSettings()));
+}
+
+function expectError(action: () => unknown, pattern: RegExp): ReportParseError {
+  try {
+    action();
+  } catch (error) {
+    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail('expected a ReportParseError');
+}
+
+const REQUIRED = { title: 't', severity: 'High', description: 'd' };
+
+describe('Generic Findings Import parser (defectdojo-semantics.md §7.9)', () => {
+  describe('JSON', () => {
+    it('empty.json: a valid report without findings', () => {
+      const report = parse('empty.json');
+      assert.equal(report.findings.length, 0);
+      assert.equal(report.scanType, 'Generic Findings Import');
+      assert.equal(report.testType, 'Generic Findings Import');
+    });
+
+    it('one_finding.json: snake_case fields map to the camelCase model; legacy hash under the default configuration', () => {
+      const report = parse('one_finding.json');
+      assert.equal(report.findings.length, 1);
+      assert.deepEqual(report.findings[0], {
+        title: 'Hard-coded database password',
+        severity: 'High',
+        description: 'The password for the orders database is written in the source.',
+        date: '2024-02-29',
+        cwe: 798,
+        filePath: 'config/database.js',
+        line: 14,
+        componentName: 'orders-service',
+        componentVersion: '2.3.0',
+        uniqueIdFromTool: 'secret-7f3a',
+        vulnIdFromTool: 'HARDCODED_PASSWORD',
+        mitigation: 'Read the password from the environment.',
+        references: 'https://cwe.mitre.org/data/definitions/798.html',
+        active: true,
+        verified: false,
+        staticFinding: true,
+        dynamicFinding: false,
+        tags: ['secrets', 'database'],
+      });
+      // §6.5: Generic Findings Import hashes title+cwe+line+file_path+description (value from Python).
+      assert.equal(defaultHash(report, report.findings[0]), 'c21bfe0e11df94eb9ad8feb40e19601b3433f2555b97252c348c6b047f8704d4');
+    });
+
+    it('§3.2: a top-level "type" names the Test_Type "<type> Scan (Generic Findings Import)"; name and version are kept', () => {
+      const report = parse('many_findings.json');
+      assert.equal(report.testType, 'Acme Audit Scan (Generic Findings Import)');
+      assert.equal(report.toolName, 'Internal Audit');
+      assert.equal(report.toolVersion, '4.2.0');
+      assert.equal(parseFindings([], { type: 'Generic Findings Import' }).length, 0);
+      const sameType = genericParser.parse(JSON.stringify({ type: 'Generic Findings Import', findings: [] }), 'x.json');
+      assert.equal(sameType.testType, 'Generic Findings Import');
+    });
+
+    it('many_findings.json: vulnerability ids (cve first, strings and {vulnerability_id} objects), cvss, fix fields', () => {
+      const [lodash] = parse('many_findings.json').findings;
+      assert.equal(lodash.cve, 'CVE-2020-8203');
+      assert.deepEqual(lodash.vulnerabilityIds, ['CVE-2020-8203', 'GHSA-p6mc-m468-83gw', 'SNYK-JS-LODASH-567746']);
+      assert.equal(lodash.cvssv3, 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H');
+      assert.equal(lodash.cvssv3Score, 7.4);
+      assert.equal(lodash.fixAvailable, true);
+      assert.equal(lodash.fixVersion, '4.17.19');
+      assert.equal(lodash.componentName, 'lodash');
+    });
+
+    it('many_findings.json: cwes, endpoints (strings and objects), DAST fields, service (appended to the hash)', () => {
+      const report = parse('many_findings.json');
+      const xss = report.findings[1];
+      assert.equal(xss.cwe, 79, 'a number given as a string is accepted');
+      assert.deepEqual(xss.cwes, [116, 20]);
+      assert.deepEqual(xss.endpoints, ['https://shop.example.com/search?q=x', 'https://api.example.com:8443/v1/search']);
+      assert.equal(xss.payload, '<script>alert(1)</script>');
+      assert.equal(xss.dynamicFinding, true);
+      assert.equal(xss.stepsToReproduce, 'Open /search?q=<script>alert(1)</script>');
+      assert.equal(xss.impact, 'Session theft');
+      assert.equal(xss.severityJustification, 'Requires a click');
+      assert.equal(xss.service, 'storefront');
+      assert.equal(defaultHash(report, xss), '8e55157f9286ee09f01910a6f29def37fb31ffbdecd1f156b28895bff9b44beb');
+    });
+
+    it('many_findings.json: status flags, SAST fields, counts; "true" and "88" as strings are accepted', () => {
+      const [, , accepted, fixed] = parse('many_findings.json').findings;
+      assert.equal(accepted.riskAccepted, true);
+      assert.equal(accepted.active, false);
+      assert.equal(accepted.verified, true);
+      assert.equal(accepted.outOfScope, false);
+      assert.equal(accepted.falsePositive, false);
+      assert.equal(accepted.underReview, false);
+      assert.equal(accepted.line, 88);
+      assert.equal(accepted.scannerConfidence, 2);
+      assert.equal(accepted.nbOccurences, 3);
+      assert.equal(accepted.sastSourceObject, 'err');
+      assert.equal(accepted.sastSinkObject, 'res.send');
+      assert.equal(accepted.sastSourceLine, 80);
+      assert.equal(accepted.sastSourceFilePath, 'src/handler.ts');
+      assert.equal(fixed.isMitigated, true);
+      assert.equal(fixed.mitigated, '2024-01-15T09:30:00Z');
+      assert.equal(fixed.date, '2024-01-10');
+    });
+
+    it('§7.9: DefectDojo fields without a place in our model (param, planned remediation, …) are accepted and ignored', () => {
+      const fixed = parse('many_findings.json').findings[3];
+      assert.equal(Object.prototype.hasOwnProperty.call(fixed, 'param'), false);
+    });
+
+    it('§4.10: duplicates_in_report.json — the JSON variant merges nothing; identical findings share a hash code', () => {
+      const report = parse('duplicates_in_report.json');
+      assert.equal(report.findings.length, 3);
+      const hashes = report.findings.map((f) => defaultHash(report, f));
+      assert.equal(hashes[0], 'ed0fda08d60322ae39713d28eee9c2165370437ef976b26b9b8374d9af19b960');
+      assert.equal(hashes[1], hashes[0]);
+      assert.notEqual(hashes[2], hashes[0]);
+    });
+
+    it('§7.9: title, severity and description are required → error naming the finding index and the fields', () => {
+      const error = expectError(() => parseFindings([REQUIRED, { title: 'only a title' }]), /inline\.json:findings\[1\]: required fields are missing: severity, description/);
+      assert.equal(error.position, 'findings[1]');
+      expectError(() => parseFindings([{ ...REQUIRED, description: null }]), /required fields are missing: description/);
+    });
+
+    it('§7.9: fields outside DefectDojo\'s whitelist are refused (not silently dropped)', () => {
+      expectError(() => parseFindings([{ ...REQUIRED, colour: 'red', __proto__x: 1 }]), /findings\[0\]: fields not allowed in a Generic Findings Import finding: __proto__x, colour/);
+      expectError(() => genericParser.parse('{"findings":[{"title":"t","severity":"High","description":"d","__proto__":{}}]}', 'p.json'), /not allowed.*__proto__/);
+    });
+
+    it('wrong types name the finding and the field', () => {
+      expectError(() => parseFindings([{ ...REQUIRED, cwe: 'seventy-nine' }]), /findings\[0\]\.cwe: "cwe" must be an integer/);
+      expectError(() => parseFindings([{ ...REQUIRED, active: 'maybe' }]), /findings\[0\]\.active: "active" must be true or false/);
+      expectError(() => parseFindings([{ ...REQUIRED, date: '29/02/2024' }]), /findings\[0\]\.date: "date" must be a date/);
+      expectError(() => parseFindings([{ ...REQUIRED, date: '2023-02-29' }]), /"date" must be a date/);
+      expectError(() => parseFindings([{ ...REQUIRED, title: { text: 'x' } }]), /findings\[0\]\.title: "title" must be a string/);
+      expectError(() => parseFindings([{ ...REQUIRED, tags: [1, {}] }]), /findings\[0\]\.tags\[1\]/);
+      expectError(() => parseFindings([{ ...REQUIRED, vulnerability_ids: [{ id: 'x' }] }]), /vulnerability_ids\[0\]/);
+      expectError(() => parseFindings([{ ...REQUIRED, endpoints: [{ path: '/x' }] }]), /endpoints\[0\]: an endpoint object needs a "host"/);
+      expectError(() => parseFindings(['not an object']), /findings\[0\]: a finding must be a JSON object/);
+    });
+
+    it('nulls count as absent for optional fields', () => {
+      const [finding] = parseFindings([{ ...REQUIRED, cwe: null, line: null, tags: null, file_path: null }]);
+      assert.deepEqual(finding, { title: 't', severity: 'High', description: 'd' });
+    });
+
+    it('bad input: invalid JSON, truncated file, wrong format, empty text, deep nesting', () => {
+      expectError(() => genericParser.parse('{"findings": [}', 'bad.json'), /^bad\.json:1:\d+: invalid JSON/);
+      const text = readFileSync(join(FIXTURES, 'many_findings.json'), 'utf8');
+      expectError(() => genericParser.parse(text.slice(0, 200), 'cut.json'), /^cut\.json:\d+:\d+: (truncated|invalid) JSON/);
+      expectError(() => genericParser.parse('{"runs": []}', 'sarif.json'), /not a Generic Findings Import report/);
+      expectError(() => genericParser.parse('  ', 'blank.json'), /the report is empty/);
+      expectError(() => genericParser.parse(`{"findings":${'['.repeat(600)}${']'.repeat(600)}}`, 'deep.json'), /nesting deeper than 512/);
+    });
+  });
+
+  describe('CSV', () => {
+    it('empty.csv: a header without rows is a valid, empty report', () => {
+      const report = parse('empty.csv');
+      assert.equal(report.findings.length, 0);
+      assert.equal(report.testType, 'Generic Findings Import');
+    });
+
+    it('one_finding.csv: DefectDojo\'s columns, quoted fields with newlines, CVSS vector extracted; legacy hash', () => {
+      const report = parse('one_finding.csv');
+      assert.equal(report.findings.length, 1);
+      const [finding] = report.findings;
+      assert.deepEqual(finding, {
+        title: 'SQL injection in "login"',
+        description: 'User input is concatenated\ninto the query.',
+        date: '2024-01-21',
+        severity: 'High',
+        nbOccurences: 1,
+        active: true,
+        mitigation: 'Use bound parameters.',
+        impact: 'Data theft',
+        references: 'https://owasp.org/www-community/attacks/SQL_Injection',
+        verified: false,
+        falsePositive: false,
+        vulnerabilityIds: ['CVE-2024-0001'],
+        cwe: 89,
+        cvssv3: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+        endpoints: ['https://app.example.com/login'],
+      });
+      assert.equal(defaultHash(report, finding), 'd60c00fd96c0a94e9e5114db532a30107917aa8c1c98938b96377a3d2e38d2be');
+    });
+
+    it('many_findings.csv: dateutil-style dates, booleans true only when starting with "t", unknown severity → Info', () => {
+      const findings = parse('many_findings.csv').findings;
+      assert.deepEqual(findings.map((f) => f.date), ['2024-03-01', '2024-03-01', '2024-03-02', '2024-03-03']);
+      assert.deepEqual(findings.map((f) => [f.active, f.verified, f.falsePositive]), [
+        [true, true, false],
+        [true, false, false],
+        [false, false, false],
+        [true, false, false],
+      ]);
+      assert.equal(findings[2].severity, 'Info');
+      assert.deepEqual(findings[0].endpoints, ['shop.example.com']);
+      assert.deepEqual(findings[3].vulnerabilityIds, ['CVE-2020-11022']);
+      assert.equal(findings[3].cwe, 1104);
+    });
+
+    it('§7 intro: the CSV parser merges rows with the same severity|title|description (endpoints and ids appended, nb_occurences counted)', () => {
+      const findings = parse('duplicates_in_report.csv').findings;
+      assert.equal(findings.length, 2);
+      assert.equal(findings[0].nbOccurences, 3);
+      assert.deepEqual(findings[0].endpoints, ['https://a.example.com/files/', 'https://b.example.com/files/', 'https://c.example.com/files/']);
+      assert.deepEqual(findings[0].vulnerabilityIds, ['CVE-2000-0001', 'GHSA-aaaa-bbbb-cccc']);
+      assert.equal(findings[1].severity, 'Medium');
+      assert.equal(findings[1].nbOccurences, 1);
+    });
+
+    it('missing required columns, bad dates and bad CWE ids name the row', () => {
+      expectError(() => genericParser.parse('Title,Severity\nx,High\n', 'x.csv'), /x\.csv:1: not a Generic Findings Import CSV: missing column\(s\) Description, Date/);
+      expectError(() => genericParser.parse('Date,Title,Severity,Description\nsoon,x,High,d\n', 'x.csv'), /x\.csv:row 2: Date "soon" is not a date/);
+      expectError(() => genericParser.parse('Date,Title,Severity,Description,CweId\n2024-01-01,x,High,d,abc\n', 'x.csv'), /row 2: CweId "abc"/);
+      expectError(() => genericParser.parse('Date,Title\n"2024-01-01,x\n', 'x.csv'), /x\.csv(:\d+)?: invalid CSV/);
+      expectError(() => genericParser.parse('', 'x.csv'), /the report is empty/);
+    });
+
+    it('short rows read missing cells as empty, as csv.DictReader does (no crash)', () => {
+      const [finding] = genericParser.parse('Date,Title,Severity,Description,Active\n2024-01-01,x,High\n', 'x.csv').findings;
+      assert.equal(finding.description, '');
+      assert.equal(finding.active, false);
+    });
+
+    it('dateutil date forms', () => {
+      assert.equal(parseCsvDate('2024-02-29T10:00:00Z'), '2024-02-29');
+      assert.equal(parseCsvDate('12/31/2023'), '2023-12-31');
+      assert.equal(parseCsvDate('2023.12.31'), '2023-12-31');
+      assert.equal(parseCsvDate('5 Jan 2024'), '2024-01-05');
+      assert.equal(parseCsvDate('January 5, 2024'), '2024-01-05');
+      assert.equal(parseCsvDate('02/30/2024'), undefined);
+      assert.equal(parseCsvDate(''), undefined);
+    });
+
+    it('a file named .csv is read as CSV, .json as JSON, and otherwise by its first character', () => {
+      assert.equal(genericParser.parse('{"findings":[]}', 'report').findings.length, 0);
+      assert.equal(genericParser.parse('Date,Title,Severity,Description\n2024-01-01,x,High,d\n', 'report.txt').findings.length, 1);
+      expectError(() => genericParser.parse('Date,Title,Severity,Description\n', 'report.json'), /invalid JSON/);
+    });
+  });
+});
