@@ -36,6 +36,7 @@ interface ScannedVersion {
   version: string;
   tree: string;
   sarif: string;
+  positions: Position[];
 }
 
 function ensureTree(version: string): string {
@@ -147,17 +148,27 @@ function positions(sarif: string): Position[] {
 
 const key = (p: Position) => `${p.file}\u0000${p.line}\u0000${p.rule}`;
 
-/** Open stored findings by their current position, as the editor would show them. */
-function openByPosition(ledger: Ledger, testId: number): Map<string, number[]> {
+/**
+ * The stored findings that represent what the report shows, by their current position: every
+ * finding of the test except those closed by a scan (mitigated without a triage state), so
+ * duplicates and triaged findings count, as the editor shows them.
+ */
+function representedByPosition(ledger: Ledger, testId: number): Map<string, number[]> {
   const byKey = new Map<string, number[]>();
   for (const f of ledger.findingsOfTest(testId)) {
-    if (!f.active && !f.falsePositive) continue;
-    if (f.isMitigated && !f.falsePositive) continue;
+    if (f.isMitigated && !f.falsePositive && !f.outOfScope && !f.riskAccepted) continue;
     const file = f.location?.resolvedPath ?? f.filePath ?? '';
     const k = key({ file, line: f.line ?? 0, rule: f.vulnIdFromTool ?? '' });
     byKey.set(k, [...(byKey.get(k) ?? []), f.id]);
   }
   return byKey;
+}
+
+/** How often each position occurs in a report (a line can carry two hits of one rule). */
+function positionCounts(list: Position[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of list) counts.set(key(p), (counts.get(key(p)) ?? 0) + 1);
+  return counts;
 }
 
 interface ModeResult {
@@ -188,11 +199,11 @@ function runMode(mode: 'parity' | 'fingerprint', versions: ScannedVersion[]): Mo
   const ledger = new Ledger(emptyStoreData());
   const settings = effectiveSettings({ ...defaultSettings(), defectdojoParity: mode === 'parity' });
   const result: ModeResult = { mode, persisting: 0, kept: 0, falseClosesAndCreates: 0, triaged: 0, triageLost: 0, reimportMs: [] };
-  let testId = 0;
-  let previous: { positions: Position[]; byPosition: Map<string, number[]> } | null = null;
+  let previous: Map<string, number[]> | null = null;
   const triagedIds = new Set<number>();
   const lostLineages = new Set<number>();
-  // A v1 finding's lineage: the stored id that represents it now, while its line persists.
+  // Each first-report finding's lineage: the stored id that represents it now, while its line
+  // persists.
   let lineage = new Map<string, number>();
   for (let i = 0; i < versions.length; i++) {
     const v = versions[i];
@@ -207,53 +218,55 @@ function runMode(mode: 'parity' | 'fingerprint', versions: ScannedVersion[]): Mo
     const t0 = performance.now();
     const r = reimportScan(ledger, report, { scanType: 'SARIF', productName: PACKAGE, engagementName: 'releases' }, ctx);
     if (i > 0) result.reimportMs.push(performance.now() - t0);
-    testId = r.testId;
-    const current = positions(v.sarif);
-    const byPosition = openByPosition(ledger, testId);
+    const byPosition = representedByPosition(ledger, r.testId);
     if (i === 0) {
       // Triage every finding of the first report as a false positive, as a team would after
       // reviewing the first scan.
-      for (const ids of byPosition.values()) {
-        for (const id of ids) {
+      for (const [k, ids] of byPosition) {
+        ids.forEach((id, n) => {
           triageFinding(ledger, id, { status: 'false-positive', reason: 'reviewed in the first scan' }, ctx);
           triagedIds.add(id);
-        }
+          lineage.set(`${k}#${n}`, id);
+        });
       }
       result.triaged = triagedIds.size;
-      lineage = new Map([...byPosition].flatMap(([k, ids]) => ids.map((id, n) => [`${k}#${n}`, id] as [string, number])));
     }
     if (previous && mapping) {
-      const currentKeys = new Set(current.map(key));
-      const nextLineage = new Map<string, number>();
-      for (const [k, ids] of previous.byPosition) {
+      const nowCounts = positionCounts(versions[i].positions);
+      const prevCounts = positionCounts(versions[i - 1].positions);
+      // Ground truth, the same for both modes: positions whose line is unchanged and still
+      // reported at the mapped line.
+      for (const [k, count] of prevCounts) {
         const [file, line, rule] = k.split('\u0000');
         const mapped = mapping.map(file, Number(line));
         if (!mapped) continue;
         const newKey = key({ file: mapped.file, line: mapped.line, rule });
-        if (!currentKeys.has(newKey)) continue;
-        const nowIds = byPosition.get(newKey) ?? [];
-        for (let n = 0; n < ids.length; n++) {
-          result.persisting++;
-          if (nowIds.includes(ids[n])) result.kept++;
-          else result.falseClosesAndCreates++;
-        }
+        const pairs = Math.min(count, nowCounts.get(newKey) ?? 0);
+        if (pairs === 0) continue;
+        const before = previous.get(k) ?? [];
+        const after = new Set(byPosition.get(newKey) ?? []);
+        const kept = Math.min(pairs, before.filter((id) => after.has(id)).length);
+        result.persisting += pairs;
+        result.kept += kept;
+        result.falseClosesAndCreates += pairs - kept;
       }
-      for (const [lk, id] of lineage) {
+      const nextLineage = new Map<string, number>();
+      for (const [lk, original] of lineage) {
         const [k, nStr] = lk.split('#');
         const [file, line, rule] = k.split('\u0000');
         const mapped = mapping.map(file, Number(line));
         if (!mapped) continue;
         const newKey = key({ file: mapped.file, line: mapped.line, rule });
-        if (!currentKeys.has(newKey)) continue;
-        const nowIds = byPosition.get(newKey) ?? [];
-        const nowId = nowIds[Number(nStr)] ?? nowIds[0];
-        const f: Finding | undefined = nowId !== undefined ? ledger.finding(nowId) : undefined;
-        if (f && f.active && !f.falsePositive) lostLineages.add(id);
-        if (f) nextLineage.set(`${newKey}#${nStr}`, id);
+        if (!nowCounts.has(newKey)) continue;
+        const ids = byPosition.get(newKey) ?? [];
+        const f: Finding | undefined = ledger.finding(ids[Number(nStr)] ?? ids[0]);
+        if (!f) continue;
+        if (!f.falsePositive) lostLineages.add(original);
+        nextLineage.set(`${newKey}#${nStr}`, original);
       }
       lineage = nextLineage;
     }
-    previous = { positions: current, byPosition };
+    previous = byPosition;
   }
   result.triageLost = lostLineages.size;
   return result;
@@ -264,9 +277,10 @@ async function main(): Promise<void> {
   const versions: ScannedVersion[] = [];
   for (const version of VERSIONS) {
     const tree = ensureTree(version);
-    versions.push({ version, tree, sarif: await scan(version, tree) });
+    const sarif = await scan(version, tree);
+    versions.push({ version, tree, sarif, positions: positions(sarif) });
   }
-  const counts = versions.map((v) => `${v.version}: ${positions(v.sarif).length}`).join(', ');
+  const counts = versions.map((v) => `${v.version}: ${v.positions.length}`).join(', ');
   console.log(`${PACKAGE} releases scanned with ESLint + eslint-plugin-security (findings per release): ${counts}`);
   const rows = [runMode('parity', versions), runMode('fingerprint', versions)];
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
