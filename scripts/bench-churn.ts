@@ -14,7 +14,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ESLint } from 'eslint';
 import { reimportScan } from '../src/engine/reimport-scan';
@@ -27,7 +27,8 @@ import { parseReport } from '../src/parsers';
 
 const PACKAGE = process.env.CHURN_PACKAGE ?? 'express';
 const VERSIONS = (process.env.CHURN_VERSIONS ?? '4.17.1,4.17.3,4.18.0,4.18.2,4.19.0,4.19.2,4.20.0,4.21.0,4.21.2,5.0.0,5.1.0').split(',');
-const root = resolve(__dirname, '..');
+// npm runs scripts from the package root; the bundled script lives elsewhere.
+const root = process.cwd();
 const cache = join(root, '.cache', 'churn', PACKAGE);
 const checkout = join(cache, 'checkout');
 

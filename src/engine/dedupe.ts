@@ -217,6 +217,8 @@ export function* mergeById(a: Iterator<Finding>, b: Iterator<Finding>): Generato
   }
 }
 
+const NONE: readonly Finding[] = [];
+
 /** The ledger indexes a dedupe rule can draw candidates from. */
 export type DedupeIndex = 'hash' | 'uniqueId' | 'fingerprint';
 
@@ -244,6 +246,11 @@ class DedupeRun extends RunContext implements DedupeRunView {
   }
 
   olderOriginals(index: DedupeIndex, key: string, f: Finding): Iterable<Finding> {
+    // Ledger index lists are kept oldest first, so when the oldest finding under the key is not
+    // older than `f` there is nothing to look at: the common case of a unique finding, answered
+    // without building the cached originals list.
+    const raw = (index === 'hash' ? this.ledger.findingsByHash : index === 'uniqueId' ? this.ledger.findingsByUniqueId : this.ledger.findingsByFingerprint).get(key);
+    if (!raw || raw[0].id >= f.id) return NONE;
     return olderOriginals(this.originals.sorted(index, key), f);
   }
 

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
+import { deleteTest } from '../engine';
 import type { Finding, Test } from '../model';
 import { exportFindings } from './export/export-command';
 import { describeError, showError } from './log';
 import { isAbsoluteFindingPath, normaliseFindingPath } from './report-paths';
 import { SettingsPanel } from './settings-panel/settings-panel';
 import { parseTriageArguments } from './triage-arguments';
-import { deleteTest } from './tree/delete-test';
 import { FINDINGS_VIEW_ID, FindingsTreeProvider } from './tree/findings-tree';
 import { VIEW_COMMANDS } from './tree/view-commands';
 import { importHistoryNodeOf, plural, testLabel, type TreeNode } from './tree/tree-model';
@@ -123,7 +123,7 @@ async function confirmAndDeleteTest(registry: SessionRegistry, arg: unknown, log
   try {
     const result = await session.update('delete', (l, ctx) => deleteTest(l, test.id, ctx));
     log.info(
-      `${session.folder.name}: deleted test #${test.id} (${result.deletedFindings} findings, ${result.deletedImports} imports${result.promoted.length > 0 ? `; promoted ${result.promoted.map((p) => `#${p.to} for #${p.from}`).join(', ')}` : ''}).`,
+      `${session.folder.name}: deleted test #${test.id} (${result.deleted.length} findings, ${imports} imports${result.promoted.length > 0 ? `; promoted ${result.promoted.map((id) => `#${id}`).join(', ')} to original` : ''}).`,
     );
   } catch (error) {
     void showError(`Scan Ledger could not delete the test: ${describeError(error)}`, error);

@@ -8,8 +8,7 @@ import {
   type TreeNode,
   type TreeSource,
 } from '../../src/extension/tree/tree-model';
-import { deleteTest } from '../../src/extension/tree/delete-test';
-import { defaultSettings, emptyStoreData } from '../../src/model';
+import { emptyStoreData } from '../../src/model';
 import { Ledger } from '../../src/engine/ledger';
 import { aFinding, aLedger, anImport, aTest } from './extension-ledger-builder';
 
@@ -191,58 +190,5 @@ describe('findings tree view model', () => {
     assert.equal(node.parent?.parent?.kind, 'engagement');
     assert.equal(node.key, walk(src, ['app', 'Local scans', 'CodeQL', 'Import history']).key);
     assert.equal(importHistoryNodeOf(src, 42, severity), undefined);
-  });
-});
-
-describe('Delete Test', () => {
-  const ctx = { now: new Date('2026-11-22T08:00:00Z'), user: 'ana', settings: defaultSettings() };
-
-  function crossTestLedger() {
-    // Test 1 holds original #1 (active, verified) with duplicates #3 and #4 in test 2, and a
-    // duplicate #2 of original #5 in test 2.
-    return aLedger(
-      [aTest(1, 1), aTest(2, 1, { title: 'Second' })],
-      [
-        aFinding(1, 1, { verified: true, foundBy: ['CodeQL Scan (SARIF)'] }),
-        aFinding(2, 1, { duplicate: true, duplicateOf: 5, active: false }),
-        aFinding(3, 2, { duplicate: true, duplicateOf: 1, active: false, foundBy: ['Semgrep JSON Report'] }),
-        aFinding(4, 2, { duplicate: true, duplicateOf: 1, active: false }),
-        aFinding(5, 2),
-      ],
-      [anImport(1, 1, [[1, 'created'], [2, 'created']]), anImport(2, 2, [[3, 'created'], [4, 'created'], [5, 'created']])],
-    );
-  }
-
-  it('removes the test, its findings and its import history', () => {
-    const ledger = crossTestLedger();
-    const result = deleteTest(ledger, 1, ctx);
-    assert.deepEqual([result.deletedFindings, result.deletedImports], [2, 1]);
-    assert.equal(ledger.test(1), undefined);
-    assert.equal(ledger.finding(1), undefined);
-    assert.equal(ledger.finding(2), undefined);
-    assert.deepEqual(ledger.importsOfTest(1), []);
-    assert.equal(ledger.duplicatesOf.get(5), undefined, 'the deleted duplicate no longer counts against its original');
-  });
-
-  it('§5.7 "the lowest-id duplicate becomes the new original … copies the deleted original\'s active, verified, is_mitigated and found_by; the remaining duplicates are re-pointed to it"', () => {
-    const ledger = crossTestLedger();
-    const result = deleteTest(ledger, 1, ctx);
-    assert.deepEqual(result.promoted, [{ from: 1, to: 3 }]);
-    const heir = ledger.finding(3);
-    assert.ok(heir);
-    assert.equal(heir.duplicate, false);
-    assert.equal(heir.duplicateOf, null);
-    assert.equal(heir.active, true);
-    assert.equal(heir.verified, true);
-    assert.deepEqual(heir.foundBy, ['CodeQL Scan (SARIF)']);
-    assert.equal(ledger.finding(4)?.duplicateOf, 3);
-    assert.deepEqual(ledger.duplicatesOf.get(3)?.map((f) => f.id), [4]);
-    assert.ok(heir.audit.some((a) => a.field === 'active' && a.to === true && a.reason === 'test #1 deleted' && a.author === 'ana'));
-  });
-
-  it('refuses a test that does not exist, changing nothing', () => {
-    const ledger = crossTestLedger();
-    assert.throws(() => deleteTest(ledger, 9, ctx), /test #9 does not exist/);
-    assert.equal(ledger.data.findings.length, 5);
   });
 });
