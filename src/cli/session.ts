@@ -6,11 +6,10 @@ import * as path from 'node:path';
 import { Ledger, rehashIfConfigChanged, reopenExpiredRiskAcceptances, todayIso, type EngineContext } from '../engine';
 import { effectiveSettings, emptyStoreData, type ParsedReport, type Settings } from '../model';
 import { parseReport, ReportParseError, SCAN_TYPES } from '../parsers';
-import { LedgerStore, readWorkspaceSettings } from '../store';
+import { LedgerStore, readWorkspaceSettings, workspaceSource } from '../store';
 import { badInput, CliError } from './errors';
 import type { CommonOptions } from './options';
 import type { CliRuntime } from './runtime';
-import { workspaceSource } from './source';
 
 /**
  * Everything a command needs about where it runs: the workspace folder (the current directory),
@@ -80,7 +79,7 @@ export async function openStore(workspace: CliWorkspace): Promise<LedgerStore> {
  * Runs `fn` in one store transaction: its changes are saved together, or, when it throws, none
  * of them are (the store file stays byte for byte as it was).
  */
-export async function inTransaction<T>(workspace: CliWorkspace, fn: (ledger: Ledger, ctx: EngineContext) => T): Promise<T> {
+export async function inTransaction<T>(workspace: CliWorkspace, fn: (ledger: Ledger, ctx: EngineContext) => T | Promise<T>): Promise<T> {
   const store = await openStore(workspace);
   try {
     const ctx = engineContext(workspace);

@@ -275,6 +275,8 @@ export function settingsSnapshot(run: ResolvedRun, algorithm: string): ImportSet
     algorithm,
     reportName: run.options.reportName ?? null,
     reportSha256: run.options.reportSha256 ?? null,
+    // Only present when the host knew it, so snapshots of runs without git stay as they were.
+    ...(run.options.gitHead ? { gitHead: run.options.gitHead } : {}),
   };
 }
 

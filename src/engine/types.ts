@@ -32,6 +32,8 @@ export interface ImportOptions {
   deduplicationOnEngagement?: boolean;
   reportName?: string | null;
   reportSha256?: string | null;
+  /** The workspace's git HEAD, recorded in the import's settings snapshot (host-supplied). */
+  gitHead?: string | null;
 }
 
 /** What an import or reimport returns (the CLI's `--json` shape, product.md §7). */

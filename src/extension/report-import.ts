@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { importScan, reimportScan, reopenExpiredRiskAcceptances } from '../engine';
+import { reopenExpiredRiskAcceptances } from '../engine';
 import type { ImportOptions, ImportResult } from '../engine/types';
 import { parseReport, ReportParseError } from '../parsers';
-import { gitHead, gitRenamesSince } from './git-info';
-import { decodeReport, formatImportSummary, lastReportImport, lastReportSha256, testOfReport } from './import-summary';
+import { gitHead, importIntoWorkspace } from '../store';
+import { decodeReport, formatImportSummary, lastReportSha256, testOfReport } from './import-summary';
 import { describeError, log, showError } from './log';
 import { isInsideFolder } from './report-paths';
-import { workspaceSourceReader } from './source-reader';
 import type { ImportStatusBar } from './status-bar';
 import { DEFAULT_ENGAGEMENT, type WorkspaceSession } from './workspace-session';
 
@@ -49,7 +48,18 @@ export interface ImportRequest {
 }
 
 export type ImportOutcome =
-  | { kind: 'imported'; result: ImportResult; summary: string; reportName: string }
+  | {
+      kind: 'imported';
+      result: ImportResult;
+      summary: string;
+      reportName: string;
+      /** Findings a scanner-native suppression (`# nosec`, `.trivyignore`, …) covers. */
+      suppressed?: number;
+      /** Findings that took a decision from `.scan-ledger/triage.json`. */
+      sharedTriageApplied?: number;
+      /** Files git reports renamed since the test's previous import. */
+      renamedFiles?: number;
+    }
   | { kind: 'unchanged'; reportName: string }
   | { kind: 'failed'; reportName: string; error: unknown };
 
@@ -132,6 +142,9 @@ export class ReportImporter {
         const r = outcome.result;
         const tooltip = `${reportName} → test #${r.testId} (${r.type} #${r.importId}): ${r.counts.created} created, ${r.counts.closed} closed, ${r.counts.reactivated} reactivated, ${r.counts.untouched} untouched`;
         log().info(`${session.folder.name}: ${tooltip}`);
+        if (outcome.suppressed) log().info(`${session.folder.name}: ${outcome.suppressed} finding(s) suppressed in the code or an ignore file (# nosec, nosemgrep, .gitleaksignore, .trivyignore, checkov:skip).`);
+        if (outcome.renamedFiles) log().info(`${session.folder.name}: git reports ${outcome.renamedFiles} file(s) renamed since the test's previous import.`);
+        if (outcome.sharedTriageApplied) log().info(`${session.folder.name}: ${outcome.sharedTriageApplied} finding(s) took a decision from .scan-ledger/triage.json.`);
         this.statusBar.summary(outcome.summary, tooltip);
       }
       return outcome;
@@ -172,20 +185,16 @@ export class ReportImporter {
       reportSha256: report.sha256,
     };
     if (request.testId !== undefined) options.testId = request.testId;
-    const previousCommit = lastReportImport(store.ledger.data.imports, report.reportName)?.commitHash;
-    let renames = new Map<string, string>();
     // Git is run only in a trusted workspace (its configuration can name programs to run).
-    if (vscode.workspace.isTrusted) {
+    const useGit = vscode.workspace.isTrusted;
+    if (useGit) {
       const head = await gitHead(session.folder.uri.fsPath);
       if (head) {
         options.commitHash = head.commitHash;
         if (head.branchTag) options.branchTag = head.branchTag;
       }
-      if (previousCommit) renames = await gitRenamesSince(session.folder.uri.fsPath, previousCommit);
     }
-    const result = await session.update('import', (ledger, baseCtx) => {
-      // Source lines for content fingerprints, and git's renames for the fingerprint rename tier.
-      const ctx = { ...baseCtx, source: workspaceSourceReader(session.folder.uri.fsPath, renames) };
+    const workspaceRun = await session.update('import', async (ledger, ctx) => {
       const followed =
         request.followReport && request.mode === 'reimport' && options.testId === undefined
           ? testOfReport(ledger, report.reportName, {
@@ -198,9 +207,20 @@ export class ReportImporter {
       // An acceptance that expired while the editor was closed reopens before the report is
       // matched, so the reimport sees the finding as DefectDojo's daily job would leave it.
       reopenExpiredRiskAcceptances(ledger, ctx);
-      return request.mode === 'import' ? importScan(ledger, parsed, run, ctx) : reimportScan(ledger, parsed, run, ctx);
+      // The same host steps as the CLI: native suppressions, source files and git renames
+      // before the engine, the team's .scan-ledger/triage.json decisions after it.
+      return importIntoWorkspace(ledger, { root: session.folder.uri.fsPath, kind: request.mode, report: parsed, options: run, useGit }, ctx);
     });
-    return { kind: 'imported', result, summary: formatImportSummary(parsed.testType, result.counts), reportName: report.reportName };
+    const { result } = workspaceRun;
+    return {
+      kind: 'imported',
+      result,
+      summary: formatImportSummary(parsed.testType, result.counts),
+      reportName: report.reportName,
+      suppressed: workspaceRun.suppressed,
+      sharedTriageApplied: workspaceRun.sharedTriageApplied,
+      renamedFiles: workspaceRun.renamedFiles,
+    };
   }
 
   /**

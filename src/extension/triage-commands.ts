@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { addNote, triageFinding } from '../engine';
+import { addNote } from '../engine';
+import { triageInWorkspace } from '../store/workspace-import';
 import type { Finding } from '../model';
 import type { ClosedFindingsFilter } from './decorations';
 import { displayStatus } from './decoration-model';
@@ -63,27 +64,31 @@ export class TriageCommands implements vscode.Disposable {
       const details = await this.askDetails(action, target.request, target.findings);
       if (!details) return [];
       const ids = target.findings.map((f) => f.id);
-      await target.session.update('triage', (ledger, ctx) => {
+      const status = action.status;
+      await target.session.update('triage', async (ledger, ctx) => {
         for (const id of ids) {
-          const f = ledger.finding(id);
-          if (!f) throw new Error(`Finding #${id} is no longer in the store.`);
-          if (action.status === 'note') {
-            addNote(ledger, f, details.note ?? '', ctx);
-          } else {
-            triageFinding(
-              ledger,
-              id,
-              {
-                status: action.status,
-                reason: details.reason,
-                owner: action.status === 'risk-accepted' ? ctx.user : undefined,
-                expires: details.expires ?? undefined,
-                note: details.note,
-              },
-              ctx,
-            );
-          }
+          if (!ledger.finding(id)) throw new Error(`Finding #${id} is no longer in the store.`);
         }
+        if (status === 'note') {
+          for (const id of ids) addNote(ledger, ledger.finding(id)!, details.note ?? '', ctx);
+          return;
+        }
+        // One transaction for the store and one write of .scan-ledger/triage.json for the whole
+        // selection, so teammates and CI get every decision; should the file be unwritable (a
+        // merge conflict in it), the store is left unchanged too.
+        await triageInWorkspace(
+          ledger,
+          target.session.folder.uri.fsPath,
+          ids,
+          {
+            status,
+            reason: details.reason,
+            owner: status === 'risk-accepted' ? ctx.user : undefined,
+            expires: details.expires ?? undefined,
+            note: details.note,
+          },
+          ctx,
+        );
       });
       const what = ids.length === 1 ? `Finding #${ids[0]}` : `${ids.length} findings`;
       log().info(`${target.session.folder.name}: ${what} ${action.done}.`);

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { applySharedTriage } from '../engine';
 import type { WatchEntry } from '../model';
+import { readSharedTriage } from '../store';
 import type { ImportQueue } from './import-queue';
 import { log } from './log';
 import type { ImportOutcome, ReportImporter } from './report-import';
@@ -25,6 +27,8 @@ interface FolderWatch {
   signature: string;
   reportWatchers: vscode.Disposable[];
   storeWatcher: vscode.Disposable;
+  /** `.scan-ledger/triage.json`: a teammate's decisions arriving through git (trusted only). */
+  sharedTriageWatchers: vscode.Disposable[];
 }
 
 export interface SweepResult {
@@ -83,6 +87,7 @@ export class ReportWatcher implements vscode.Disposable {
         signature,
         reportWatchers: vscode.workspace.isTrusted ? this.watchReports(session, settings.watch) : [],
         storeWatcher: this.watchStore(session),
+        sharedTriageWatchers: vscode.workspace.isTrusted ? [this.watchSharedTriage(session)] : [],
       });
     }
   }
@@ -116,6 +121,30 @@ export class ReportWatcher implements vscode.Disposable {
           session.storeFileChanged().catch((error: unknown) => log().error(`${session.folder.name}: cannot reload the store`, error));
         }, STORE_DEBOUNCE_MS),
       );
+    };
+    watcher.onDidCreate(changed);
+    watcher.onDidChange(changed);
+    return watcher;
+  }
+
+  /**
+   * Applies `.scan-ledger/triage.json` when it changes (a `git pull` brought a teammate's
+   * decisions), so they show without waiting for the next import. Through the import queue,
+   * so it never interleaves with an import of the same store.
+   */
+  private watchSharedTriage(session: WorkspaceSession): vscode.Disposable {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.folder, '.scan-ledger/triage.json'));
+    const changed = (): void => {
+      if (!vscode.workspace.isTrusted || !session.storeExists()) return;
+      this.queue.debounce(`${session.folder.uri.toString()}#triage.json`, WATCH_DEBOUNCE_MS, async () => {
+        try {
+          const file = await readSharedTriage(session.folder.uri.fsPath);
+          const changed = await session.update('triage', (ledger, ctx) => applySharedTriage(ledger, ledger.data.findings, file, ctx));
+          if (changed.length > 0) log().info(`${session.folder.name}: applied ${changed.length} shared triage decision(s) from .scan-ledger/triage.json.`);
+        } catch (error) {
+          log().error(`${session.folder.name}: cannot apply .scan-ledger/triage.json`, error);
+        }
+      });
     };
     watcher.onDidCreate(changed);
     watcher.onDidChange(changed);
@@ -194,6 +223,7 @@ export class ReportWatcher implements vscode.Disposable {
 
   private disposeFolder(watch: FolderWatch): void {
     for (const d of watch.reportWatchers) d.dispose();
+    for (const d of watch.sharedTriageWatchers) d.dispose();
     watch.storeWatcher.dispose();
   }
 

@@ -8,10 +8,10 @@ import type { Ledger } from '../engine/ledger';
 import type { Settings } from '../model';
 import { effectiveSettings } from '../model';
 import { LedgerStore } from '../store/ledger-store';
+import { workspaceSource } from '../store/workspace-source';
 import { FindingsByDocument, reactivationsByLatestImport } from './decoration-model';
 import { log, showWarning } from './log';
 import { readSettings, SETTINGS_SECTION } from './settings';
-import { workspaceSourceReader } from './source-reader';
 
 /**
  * One workspace folder's Scan Ledger state: its store (one product per folder, named after the
@@ -179,7 +179,7 @@ export class WorkspaceSession {
       user: await this.user,
       settings: effectiveSettings(this.settings()),
       // A fresh reader per operation: its cache must not outlive the files it read.
-      source: workspaceSourceReader(this.folder.uri.fsPath),
+      source: workspaceSource(this.folder.uri.fsPath),
     };
   }
 

@@ -79,6 +79,12 @@ export interface ImportSettingsSnapshot {
   /** Our own: the report file name and content hash, when known. */
   reportName?: string | null;
   reportSha256?: string | null;
+  /**
+   * Our own: the workspace's git HEAD when the report was imported (not DefectDojo's
+   * `commit_hash`, which the user sets), so the next reimport can ask git which files were
+   * renamed since (the fingerprint rename tier, product.md §4).
+   */
+  gitHead?: string | null;
 }
 
 export interface ImportActionRecord {

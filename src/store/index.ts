@@ -25,3 +25,14 @@ export {
   type SettingValidation,
   type WorkspaceSettingsResult,
 } from './workspace-settings';
+export {
+  MAX_SOURCE_BYTES,
+  MAX_IGNORE_FILE_BYTES,
+  isInsideRoot,
+  readWorkspaceText,
+  workspaceSource,
+  readSuppressionSources,
+} from './workspace-source';
+export { SHARED_TRIAGE_FILE, sharedTriagePath, readSharedTriage, recordSharedTriageDecision, recordSharedTriageDecisions } from './shared-triage-file';
+export { gitHead, gitRenames, parseRenames, previousGitHead, type GitHead } from './git';
+export { importIntoWorkspace, triageInWorkspace, type WorkspaceImportRequest, type WorkspaceImportResult } from './workspace-import';

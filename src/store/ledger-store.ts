@@ -153,7 +153,11 @@ async function ensureGitignore(storePath: string): Promise<void> {
   const name = path.basename(storePath);
   const ext = path.extname(name);
   const stem = ext ? name.slice(0, -ext.length) : name;
-  const wanted = [`/${name}`, `/${name}.lock`, `/${name}.lock-owner`, `/.${name}.tmp`, `/${stem}.corrupt-*`, `/${stem}.newer-schema-*`, `/${stem}.old-schema-*`];
+  const wanted = [
+    `/${name}`, `/${name}.lock`, `/${name}.lock-owner`, `/.${name}.tmp`, `/${stem}.corrupt-*`, `/${stem}.newer-schema-*`, `/${stem}.old-schema-*`,
+    // The shared triage file's lock and temporary files; triage.json itself is committed.
+    '/triage.json.lock', '/.triage.json.*.tmp',
+  ];
   const file = path.join(dir, '.gitignore');
   let current: string | null = null;
   try {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { ImportTargetError, ImportValidationError, importScan, reimportScan, type ImportOptions, type ImportResult } from '../../engine';
+import { ImportTargetError, ImportValidationError, SharedTriageFormatError, type ImportOptions, type ImportResult } from '../../engine';
+import { importIntoWorkspace, type WorkspaceImportResult } from '../../store';
 import type { Severity } from '../../model';
 import { badInput } from '../errors';
 import { parseBoolean, parseDate, parseId, parseSeverity, parseTags, type CommonOptions } from '../options';
@@ -97,16 +98,21 @@ async function runScan(runtime: CliRuntime, kind: 'import' | 'reimport', file: s
     options.doNotReactivate = opts.doNotReactivate;
   }
   let result: ImportResult;
+  let workspaceRun: WorkspaceImportResult;
   let preparation: Preparation;
   try {
-    ({ result, preparation } = await inTransaction(workspace, (ledger, ctx) => {
+    ({ result, workspaceRun, preparation } = await inTransaction(workspace, async (ledger, ctx) => {
       const prepared = prepareLedger(ledger, ctx);
-      const run = kind === 'import' ? importScan(ledger, loaded.report, options, ctx) : reimportScan(ledger, loaded.report, options, ctx);
-      return { result: run, preparation: prepared };
+      // Native suppressions, source files, git renames before the engine; the team's shared
+      // triage decisions after it, in this same transaction.
+      const run = await importIntoWorkspace(ledger, { root: workspace.root, kind, report: loaded.report, options, useGit: true }, ctx);
+      return { result: run.result, workspaceRun: run, preparation: prepared };
     }));
   } catch (error) {
     if (error instanceof ImportValidationError) throw badInput(`${file}: ${error.message}`);
     if (error instanceof ImportTargetError) throw badInput(`${file}: ${error.message}`);
+    // A triage file with a merge conflict or bad JSON: the user must fix it; nothing was saved.
+    if (error instanceof SharedTriageFormatError) throw badInput(`${error.message} (fix the file and run the import again; the store was not changed)`);
     throw error;
   }
   if (workspace.json) {
@@ -117,7 +123,14 @@ async function runScan(runtime: CliRuntime, kind: 'import' | 'reimport', file: s
   if (preparation.rehashed > 0) {
     print(runtime, `The hash configuration changed: ${pluralise(preparation.rehashed, 'stored hash code')} recomputed first.`);
   }
+  if (workspaceRun.suppressed > 0) {
+    print(runtime, `${pluralise(workspaceRun.suppressed, 'finding')} suppressed in the code or an ignore file (# nosec, nosemgrep, .gitleaksignore, .trivyignore, checkov:skip).`);
+  }
+  if (workspaceRun.renamedFiles > 0) print(runtime, `git reports ${pluralise(workspaceRun.renamedFiles, 'file')} renamed since the test's previous import.`);
   print(runtime, `${result.scanType} → test #${result.testId} (${result.type} #${result.importId}): ${countsText(result.counts)}`);
+  if (workspaceRun.sharedTriageApplied > 0) {
+    print(runtime, `${pluralise(workspaceRun.sharedTriageApplied, 'finding')} took a decision from .scan-ledger/triage.json.`);
+  }
 }
 
 export function registerImportCommands(program: Command, runtime: CliRuntime): void {

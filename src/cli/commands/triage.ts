@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { TRIAGE_STATUSES, TriageError, triageFinding, type TriageStatus } from '../../engine';
+import { SharedTriageFormatError, TRIAGE_STATUSES, TriageError, type TriageStatus } from '../../engine';
+import { triageInWorkspace } from '../../store';
 import type { Finding } from '../../model';
 import { badInput } from '../errors';
 import { parseDate, parseId, parseNonBlank, parseTriageStatus, type CommonOptions } from '../options';
@@ -18,19 +19,24 @@ interface TriageOptions extends CommonOptions {
 
 async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
-  const finding: Finding = await inTransaction(workspace, (ledger, ctx) => {
+  const finding: Finding = await inTransaction(workspace, async (ledger, ctx) => {
     if (!ledger.finding(id)) throw badInput(`finding ${id}: no such finding`);
     try {
-      return triageFinding(
+      // The decision also goes to .scan-ledger/triage.json, so teammates and CI get it.
+      const [changed] = await triageInWorkspace(
         ledger,
-        id,
+        workspace.root,
+        [id],
         { status: opts.status, reason: opts.reason, owner: opts.owner, expires: opts.expires, note: opts.note },
         ctx,
       );
+      return changed;
     } catch (error) {
       // The engine checks the whole request before changing anything (e.g. an expiry already
-      // passed), so its refusal is a bad input and the transaction saves nothing.
+      // passed), so its refusal is a bad input and the transaction saves nothing; so is a
+      // triage file that cannot be read (a merge conflict), which is never overwritten.
       if (error instanceof TriageError) throw badInput(`finding ${id}: ${error.message}`);
+      if (error instanceof SharedTriageFormatError) throw badInput(`${error.message} (fix the file and triage again; the store was not changed)`);
       throw error;
     }
   });

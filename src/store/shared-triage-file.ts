@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import lockfile from 'proper-lockfile';
+import {
+  parseSharedTriage,
+  recordSharedDecision,
+  serialiseSharedTriage,
+  type SharedTriageDecision,
+  type SharedTriageFile,
+} from '../engine';
+import { StoreError, StoreLockError } from './errors';
+
+/**
+ * `.scan-ledger/triage.json` on disk (product.md §5): the triage decisions the team shares
+ * through git. The format and the conflict rules are the engine's (`shared-triage.ts`); this
+ * module reads the file, and records decisions with a read-modify-write that is atomic (a temp
+ * file renamed over the old one, so a reader never sees half a file) and serialised across
+ * processes by a lock of its own (so two processes triaging at once both keep their decision).
+ * A malformed file is an error naming it and is never overwritten: it may hold a teammate's
+ * decisions with a merge conflict the user has to resolve.
+ */
+
+/** Where the shared triage file lives, relative to the workspace folder. */
+export const SHARED_TRIAGE_FILE = path.join('.scan-ledger', 'triage.json');
+
+/** A triage file larger than this is refused rather than parsed (a real one is kilobytes). */
+const MAX_SHARED_TRIAGE_BYTES = 32 * 1024 * 1024;
+const LOCK_STALE_MS = 10_000;
+const LOCK_WAIT_MS = 30_000;
+
+export function sharedTriagePath(workspaceRoot: string): string {
+  return path.join(path.resolve(workspaceRoot), SHARED_TRIAGE_FILE);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The decisions in the workspace's triage file: none when there is no file; a
+ * `SharedTriageFormatError` naming the file when it is not a valid triage file (invalid JSON,
+ * an unresolved merge conflict, an entry that is not a decision).
+ */
+export async function readSharedTriage(workspaceRoot: string): Promise<SharedTriageFile> {
+  const file = sharedTriagePath(workspaceRoot);
+  let text: string;
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) throw new StoreError(file, 'is not a file');
+    if (stat.size > MAX_SHARED_TRIAGE_BYTES) {
+      throw new StoreError(file, `is ${Math.round(stat.size / 1024 / 1024)} MB, over the ${MAX_SHARED_TRIAGE_BYTES / 1024 / 1024} MB limit for a triage file`);
+    }
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    if (errorCode(error) === 'ENOENT') return { version: 1, decisions: [] };
+    throw new StoreError(file, `cannot read: ${describe(error)}`, { cause: error });
+  }
+  return parseSharedTriage(text, file);
+}
+
+/** Writes `text` to `file` through a temp file in the same folder and a rename. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw new StoreError(file, `cannot write: ${describe(error)}`, { cause: error });
+  }
+}
+
+/** Runs `fn` holding the triage file's inter-process lock (`triage.json.lock`). */
+async function withTriageLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let delay = 20;
+  let release: (() => Promise<void>) | undefined;
+  while (!release) {
+    try {
+      // realpath: false, because the file may not exist yet; the lock is a folder next to it.
+      release = await lockfile.lock(file, { realpath: false, stale: LOCK_STALE_MS, onCompromised: () => undefined });
+    } catch (error) {
+      if (errorCode(error) !== 'ELOCKED') throw new StoreError(file, `cannot lock the triage file: ${describe(error)}`, { cause: error });
+      if (Date.now() >= deadline) {
+        throw new StoreLockError(file, `another process has held the triage file lock for over ${LOCK_WAIT_MS / 1000} s`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+      delay = Math.min(delay * 1.5, 250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/**
+ * Records decisions made here in the workspace's triage file, each replacing its key's earlier
+ * decisions, and returns the file as written. Nothing is written when there is nothing to
+ * record or the bytes would not change (so a reimport that re-triages nothing leaves git
+ * status clean).
+ */
+export async function recordSharedTriageDecisions(workspaceRoot: string, decisions: readonly SharedTriageDecision[]): Promise<SharedTriageFile> {
+  const file = sharedTriagePath(workspaceRoot);
+  if (decisions.length === 0) return readSharedTriage(workspaceRoot);
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw new StoreError(file, `cannot create its folder: ${describe(error)}`, { cause: error });
+  }
+  return withTriageLock(file, async () => {
+    // Read under the lock: another process may have recorded a decision since we last looked.
+    const current = await readSharedTriage(workspaceRoot);
+    let next = current;
+    for (const decision of decisions) next = recordSharedDecision(next, decision);
+    const text = serialiseSharedTriage(next);
+    if (text !== serialiseSharedTriage(current)) await writeAtomically(file, text);
+    return next;
+  });
+}
+
+/** Records one decision; see `recordSharedTriageDecisions`. A null decision records nothing. */
+export async function recordSharedTriageDecision(workspaceRoot: string, decision: SharedTriageDecision | null): Promise<SharedTriageFile> {
+  return recordSharedTriageDecisions(workspaceRoot, decision ? [decision] : []);
+}

@@ -1,0 +1,121 @@
+import {
+  applyNativeSuppressions,
+  applySharedTriage,
+  findEngagement,
+  findReimportTarget,
+  importScan,
+  reimportScan,
+  sharedDecisionFor,
+  todayIso,
+  triageFinding,
+  type EngineContext,
+  type ImportOptions,
+  type ImportResult,
+  type Ledger,
+  type SharedTriageDecision,
+  type TriageChange,
+} from '../engine';
+import type { Finding, ParsedReport } from '../model';
+import { gitHead, gitRenames, previousGitHead } from './git';
+import { readSharedTriage, recordSharedTriageDecisions } from './shared-triage-file';
+import { readSuppressionSources, workspaceSource } from './workspace-source';
+
+/**
+ * The host side of an import and of a triage, shared by the CLI and the editor so both do the
+ * same thing around the engine (product.md §4–§5):
+ * - before the engine runs: scanner-native suppressions from the workspace (`# nosec`,
+ *   `.gitleaksignore`, …), the source files for content fingerprints, and git's renames since
+ *   the test's previous import;
+ * - after it, in the same store transaction: the team's decisions from `.scan-ledger/triage.json`;
+ * - after a triage: the decision written to `.scan-ledger/triage.json`.
+ */
+
+export interface WorkspaceImportRequest {
+  /** The workspace folder: source files, ignore files and the triage file are read from it. */
+  root: string;
+  kind: 'import' | 'reimport';
+  report: ParsedReport;
+  options: ImportOptions;
+  /**
+   * Whether git may be run (the editor runs it only in trusted workspaces). Without git there
+   * are no renames and no recorded HEAD; everything else works the same.
+   */
+  useGit: boolean;
+}
+
+export interface WorkspaceImportResult {
+  result: ImportResult;
+  /** Findings of the report a scanner-native suppression covers (shown as suppressed). */
+  suppressed: number;
+  /** Findings that took a decision from the shared triage file. */
+  sharedTriageApplied: number;
+  /** Files git reports renamed since the test's previous import. */
+  renamedFiles: number;
+  /** The git HEAD recorded on the import, when known. */
+  gitHead: string | null;
+}
+
+/**
+ * The test a run will land in when it is a reimport into an existing test, resolved as the
+ * engine will resolve it (DefectDojo §4.1), so git can be asked about renames since that test's
+ * previous import before the engine runs. Undefined for an import, or a reimport that imports.
+ */
+function targetTestId(ledger: Ledger, kind: 'import' | 'reimport', options: ImportOptions): number | undefined {
+  if (kind === 'import') return undefined;
+  if (options.testId !== undefined) return ledger.test(options.testId) ? options.testId : undefined;
+  const engagement = findEngagement(ledger, {
+    productTypeName: options.productTypeName,
+    productName: options.productName,
+    engagementName: options.engagementName,
+  });
+  return findReimportTarget(ledger, { scanType: options.scanType, testTitle: options.testTitle, engagement })?.id;
+}
+
+/**
+ * Runs one import or reimport of `report` into `ledger` with the workspace around it. Call it
+ * inside a store transaction (after `prepareLedger` / reopening expired acceptances): when it
+ * throws (a malformed triage file, the engine refusing the report) the transaction saves
+ * nothing. The parsed report's findings are marked in place when a native suppression covers
+ * them.
+ */
+export async function importIntoWorkspace(ledger: Ledger, request: WorkspaceImportRequest, baseCtx: EngineContext): Promise<WorkspaceImportResult> {
+  const { root, kind, report } = request;
+  // Read first: a malformed triage file stops the run before anything changes.
+  const shared = await readSharedTriage(root);
+  const head = request.useGit ? await gitHead(root) : null;
+  const since = request.useGit ? previousGitHead(ledger, targetTestId(ledger, kind, request.options)) : null;
+  const renames = since ? await gitRenames(root, since) : new Map<string, string>();
+  const ctx: EngineContext = { ...baseCtx, source: workspaceSource(root, renames) };
+
+  const suppressed = applyNativeSuppressions(report.findings, report.scanType, readSuppressionSources(root, ctx.source!), todayIso(ctx));
+  const options: ImportOptions = head ? { ...request.options, gitHead: head.commitHash } : request.options;
+  const result = kind === 'import' ? importScan(ledger, report, options, ctx) : reimportScan(ledger, report, options, ctx);
+  const applied = applySharedTriage(ledger, ledger.findingsOfTest(result.testId), shared, ctx);
+  return { result, suppressed, sharedTriageApplied: applied.length, renamedFiles: renames.size, gitHead: head?.commitHash ?? null };
+}
+
+/**
+ * Triages findings in `ledger` and records the decisions in the workspace's triage file, so a
+ * teammate's next import applies them. Call it inside a store transaction: when the triage file
+ * cannot be written (malformed, locked, unwritable) the error propagates and the transaction
+ * saves nothing, so the store and the file never disagree about a decision made here. Notes
+ * and `verified` are local only (`sharedDecisionFor` returns null for them).
+ */
+export async function triageInWorkspace(
+  ledger: Ledger,
+  root: string,
+  findingIds: readonly number[],
+  change: TriageChange,
+  ctx: EngineContext,
+): Promise<Finding[]> {
+  const changed: Finding[] = [];
+  const decisions: SharedTriageDecision[] = [];
+  for (const id of findingIds) {
+    const finding = triageFinding(ledger, id, change, ctx);
+    changed.push(finding);
+    const decision = sharedDecisionFor(finding, change, ctx, ledger.test(finding.testId)?.scanType);
+    if (decision) decisions.push(decision);
+  }
+  await recordSharedTriageDecisions(root, decisions);
+  return changed;
+}

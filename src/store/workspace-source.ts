@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SourcePort, SuppressionSources } from '../engine';
+
+/**
+ * The workspace's files as the engine reads them (product.md §4–§5): the lines of a source file
+ * for content fingerprints and inline suppressions (`# nosec`, `nosemgrep`, `checkov:skip=`),
+ * and the ignore files at the root (`.gitleaksignore`, `.trivyignore`, `.trivyignore.yaml`).
+ * The CLI and the editor both read through this one implementation, so they compute the same
+ * fingerprints from the same bytes.
+ *
+ * Reports are untrusted: a path they name that leaves the workspace folder (`../../etc/passwd`,
+ * an absolute path elsewhere, a symbolic link pointing out) is never read.
+ */
+
+/** Files larger than this are not read for fingerprints (generated bundles, minified code). */
+export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+/** Ignore files larger than this are not read: a real one is a few kilobytes. */
+export const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
+
+/** Whether `candidate` (already resolved) lies inside `root` (already resolved), or is it. */
+export function isInsideRoot(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+}
+
+/**
+ * Reads a workspace-relative file as text, or undefined when it is missing, not a regular file,
+ * over `maxBytes`, or resolves (through symbolic links) outside the root.
+ */
+export function readWorkspaceText(root: string, filePath: string, maxBytes: number): string | undefined {
+  try {
+    const realRoot = fs.realpathSync(root);
+    const candidate = path.resolve(root, filePath.replace(/^file:\/\//i, ''));
+    const real = fs.realpathSync(candidate);
+    if (real === realRoot || !isInsideRoot(realRoot, real)) return undefined;
+    const stat = fs.statSync(real);
+    if (!stat.isFile() || stat.size > maxBytes) return undefined;
+    return fs.readFileSync(real, 'utf8');
+  } catch {
+    // A file the report names but the workspace lacks (deleted, generated elsewhere): the
+    // engine falls back to its other identities.
+    return undefined;
+  }
+}
+
+/**
+ * A source port over the workspace folder `root`: one instance serves one import and caches
+ * what it read, so every finding of a file sees the same text. `renames` are git's renames
+ * since the previous import of the test (see `gitRenames`), for the fingerprint rename tier.
+ */
+export function workspaceSource(root: string, renames: ReadonlyMap<string, string> = new Map()): SourcePort & Required<Pick<SourcePort, 'renamedFiles'>> {
+  const cache = new Map<string, readonly string[] | undefined>();
+  return {
+    renamedFiles: () => renames,
+    lines(filePath: string): readonly string[] | undefined {
+      if (cache.has(filePath)) return cache.get(filePath);
+      // Split on \r?\n in every host, so a file with Windows line ends fingerprints the same
+      // in the editor, the CLI and CI.
+      const lines = readWorkspaceText(root, filePath, MAX_SOURCE_BYTES)?.split(/\r?\n/);
+      cache.set(filePath, lines);
+      return lines;
+    },
+  };
+}
+
+/**
+ * What `applyNativeSuppressions` reads: the source lines (through the same port the engine
+ * fingerprints with) and the ignore files at the workspace root; a missing or oversized ignore
+ * file is absent.
+ */
+export function readSuppressionSources(root: string, source: Pick<SourcePort, 'lines'>): SuppressionSources {
+  const ignoreFile = (name: string) => readWorkspaceText(root, name, MAX_IGNORE_FILE_BYTES) ?? null;
+  return {
+    lines: (filePath) => source.lines(filePath),
+    gitleaksIgnore: ignoreFile('.gitleaksignore'),
+    trivyIgnore: ignoreFile('.trivyignore'),
+    trivyIgnoreYaml: ignoreFile('.trivyignore.yaml'),
+  };
+}
