@@ -6,6 +6,10 @@ import {
   defaultSettings,
   effectiveSettings,
   emptyStoreData,
+  SEVERITY_RANK,
+  type Finding,
+  type ImportRecord,
+  type ImportSettingsSnapshot,
   type ParsedFinding,
   type ParsedReport,
   type Settings,
@@ -57,4 +61,88 @@ export function report(scanType: string, findings: ParsedFinding[], extra: Parti
 /** The base options of the tests' imports: product "app", engagement "ci". */
 export function importOptions<T extends object>(scanType: string, extra?: T): { scanType: string; productName: string; engagementName: string } & T {
   return { scanType, productName: 'app', engagementName: 'ci', ...(extra ?? ({} as T)) };
+}
+
+/** When stored findings and import records were created, unless a test says otherwise. */
+const STORED_AT = '2026-01-01T00:00:00.000Z';
+
+/**
+ * A stored finding as the ledger holds it: open, active, unverified, static, an original, with
+ * every required field filled and a hash code and title that differ by id. The numerical
+ * severity follows the severity. Tests pass the id, the test and only the fields they look at.
+ */
+export function storedFinding(fields: Pick<Finding, 'id' | 'testId'> & Partial<Finding>): Finding {
+  const { id, testId, ...rest } = fields;
+  const severity = fields.severity ?? 'High';
+  return {
+    id,
+    testId,
+    title: `Finding ${id}`,
+    severity,
+    numericalSeverity: `S${SEVERITY_RANK[severity]}`,
+    description: 'A description.',
+    hashCode: `hash-${id}`,
+    date: '2026-01-01',
+    cwe: null,
+    vulnerabilityIds: [],
+    cwes: [],
+    endpoints: [],
+    tags: [],
+    active: true,
+    verified: false,
+    falsePositive: false,
+    outOfScope: false,
+    riskAccepted: false,
+    underReview: false,
+    isMitigated: false,
+    mitigated: null,
+    mitigatedBy: null,
+    staticFinding: true,
+    dynamicFinding: false,
+    duplicate: false,
+    duplicateOf: null,
+    foundBy: [],
+    reporter: 'tester',
+    created: STORED_AT,
+    lastStatusUpdate: STORED_AT,
+    notes: [],
+    audit: [],
+    ...rest,
+  };
+}
+
+/** The settings an import records when it ran with DefectDojo's defaults; override what a test varies. */
+export function importSettings(fields: Partial<ImportSettingsSnapshot> = {}): ImportSettingsSnapshot {
+  return {
+    active: null,
+    verified: null,
+    minimumSeverity: 'Info',
+    closeOldFindings: false,
+    closeOldFindingsProductScope: false,
+    doNotReactivate: false,
+    tags: [],
+    scanDate: null,
+    service: null,
+    applyTagsToFindings: false,
+    ...fields,
+  };
+}
+
+/** A stored import record: a first import with default settings, no counts and no actions unless given. */
+export function importRecord(fields: Pick<ImportRecord, 'id' | 'testId'> & Partial<ImportRecord>): ImportRecord {
+  const { id, testId, ...rest } = fields;
+  return {
+    id,
+    testId,
+    type: 'import',
+    created: STORED_AT,
+    version: '',
+    branchTag: '',
+    buildId: '',
+    commitHash: '',
+    settings: importSettings(),
+    counts: { created: 0, closed: 0, reactivated: 0, untouched: 0 },
+    actions: [],
+    ...rest,
+  };
 }

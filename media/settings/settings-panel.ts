@@ -19,6 +19,7 @@ import {
   type PreviewResult,
   type SaveTarget,
 } from '../../src/extension/settings-panel/protocol';
+import { IMPROVEMENT_KEYS } from '../../src/model/settings';
 
 interface PersistedState {
   /** The folder the draft belongs to. */
@@ -89,19 +90,6 @@ const DESCRIPTIONS: Record<PanelSettingKey, { label: string; defectdojo?: string
   'reimport.refreshMatchedFields': { label: '9. Fields refreshed on matched findings', text: 'Separate names with commas; empty keeps DefectDojo’s behaviour (matched findings are frozen).' },
   'dedupe.rehashOnConfigChange': { label: '10. Rehash on configuration change', text: 'Stored hash codes are recomputed when the hash configuration changes, instead of closing and recreating findings.' },
 };
-
-const IMPROVEMENTS: PanelSettingKey[] = [
-  'reimport.oneToOneMatching',
-  'reimport.ignoreUnreliableUniqueIds',
-  'reimport.syncVulnerabilityIdsBeforeHash',
-  'reimport.closeReportClosedOnce',
-  'falsePositiveHistoryMitigates',
-  'reimport.keepTestMetadata',
-  'reimport.suppressedDoesNotReactivate',
-  'reimport.reconcileCwes',
-  'reimport.refreshMatchedFields',
-  'dedupe.rehashOnConfigChange',
-];
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM builders. They only ever set text through textContent.
@@ -524,7 +512,7 @@ function improvementsSection(): HTMLElement {
   const note = parity ? 'Ignored while DefectDojo parity is on.' : undefined;
   return section('Improvements over DefectDojo',
     checkbox('defectdojoParity'),
-    ...IMPROVEMENTS.map((key) =>
+    ...IMPROVEMENT_KEYS.map((key) =>
       key === 'reimport.refreshMatchedFields' ? listInput(key, parity) : checkbox(key, { disabled: parity, note })));
 }
 

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import * as path from 'node:path';
 import { Ledger, rehashIfConfigChanged, reopenExpiredRiskAcceptances, todayIso, type EngineContext } from '../engine';
 import { effectiveSettings, emptyStoreData, type ParsedReport, type Settings } from '../model';
-import { parseReport, ReportParseError, SCAN_TYPES } from '../parsers';
+import { decodeReport, parseReport, SCAN_TYPES } from '../parsers';
 import { LedgerStore, readWorkspaceSettings, workspaceSource } from '../store';
 import { badInput, CliError } from './errors';
 import type { CommonOptions } from './options';
@@ -155,20 +155,6 @@ export async function loadReport(workspace: CliWorkspace, file: string, scanType
 export function canonicalScanType(value: string): string | undefined {
   const wanted = value.trim().toLowerCase();
   return SCAN_TYPES.find((t) => t.toLowerCase() === wanted);
-}
-
-/**
- * Decodes a report: UTF-16 when it starts with a UTF-16 byte-order mark (what PowerShell's `>`
- * writes), otherwise UTF-8, strictly, so a binary or mis-encoded file is refused rather than
- * mangled into findings.
- */
-function decodeReport(bytes: Buffer, file: string): string {
-  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-  try {
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-  } catch {
-    throw new ReportParseError(file, `is not ${encoding.toUpperCase()} text`);
-  }
 }
 
 function formatBytes(n: number): string {

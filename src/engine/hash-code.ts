@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HASHCODE_ALLOWED_FIELDS } from '../model';
+import { HASHCODE_ALLOWED_FIELDS, pythonStr } from '../model';
 import { casefold } from './casefold';
 import type { HashConfig } from './dedupe-config';
 
@@ -21,17 +21,6 @@ export interface HashableFinding {
   vulnerabilityIds?: string[];
   endpoints?: string[];
   service?: string | null;
-}
-
-/**
- * Python's `str()` of a field value, because DefectDojo concatenates `str(value)`: null renders
- * as the four characters `None`, booleans as `True` / `False`, integers in decimal.
- */
-export function pythonStr(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  return String(value);
 }
 
 /** Sorted like Python sorts strings: by code point, not by UTF-16 unit or locale. */

@@ -64,24 +64,29 @@ export class Ledger {
     for (const f of data.findings) this.indexFinding(f);
   }
 
+  /**
+   * Calls `visit` with every list index a finding belongs in and its key there. The presence
+   * rules live here once, so adding and removing a finding cannot disagree: null is never a
+   * key, an empty file path or fingerprint is not one either (an empty unique id is a value to
+   * DefectDojo, so it is), and only a duplicate is listed under its original.
+   */
+  private forEachListIndex(f: Finding, visit: <K>(index: Map<K, Finding[]>, key: K) => void): void {
+    visit(this.findingsByTest, f.testId);
+    if (f.hashCode != null) visit(this.findingsByHash, f.hashCode);
+    if (f.uniqueIdFromTool != null) visit(this.findingsByUniqueId, f.uniqueIdFromTool);
+    if (f.filePath) visit(this.findingsByFile, f.filePath);
+    if (f.fingerprint) visit(this.findingsByFingerprint, f.fingerprint);
+    if (f.duplicate && f.duplicateOf != null) visit(this.duplicatesOf, f.duplicateOf);
+  }
+
   private indexFinding(f: Finding): void {
     this.findingsById.set(f.id, f);
-    addTo(this.findingsByTest, f.testId, f);
-    if (f.hashCode != null) addTo(this.findingsByHash, f.hashCode, f);
-    if (f.uniqueIdFromTool != null) addTo(this.findingsByUniqueId, f.uniqueIdFromTool, f);
-    if (f.filePath) addTo(this.findingsByFile, f.filePath, f);
-    if (f.fingerprint) addTo(this.findingsByFingerprint, f.fingerprint, f);
-    if (f.duplicate && f.duplicateOf != null) addTo(this.duplicatesOf, f.duplicateOf, f);
+    this.forEachListIndex(f, (index, key) => addTo(index, key, f));
   }
 
   private unindexFinding(f: Finding): void {
     this.findingsById.delete(f.id);
-    removeFrom(this.findingsByTest, f.testId, f);
-    if (f.hashCode != null) removeFrom(this.findingsByHash, f.hashCode, f);
-    if (f.uniqueIdFromTool != null) removeFrom(this.findingsByUniqueId, f.uniqueIdFromTool, f);
-    if (f.filePath) removeFrom(this.findingsByFile, f.filePath, f);
-    if (f.fingerprint) removeFrom(this.findingsByFingerprint, f.fingerprint, f);
-    if (f.duplicate && f.duplicateOf != null) removeFrom(this.duplicatesOf, f.duplicateOf, f);
+    this.forEachListIndex(f, (index, key) => removeFrom(index, key, f));
   }
 
   /** Hands out the next id of a kind; ids only grow, so a lower id always means older. */
@@ -181,7 +186,7 @@ export class Ledger {
     f: Finding,
     change: Partial<Pick<Finding, 'hashCode' | 'uniqueIdFromTool' | 'filePath' | 'fingerprint' | 'duplicate' | 'duplicateOf'>>,
   ): void {
-    // Keys are indexed under the same presence rules as indexFinding: null never, and the
+    // Keys are indexed under the same presence rules as forEachListIndex: null never, and the
     // empty string only for unique ids (an empty unique id is a value to DefectDojo). A moved
     // entry is inserted at its id's place, because every index list is kept oldest first.
     const reindex = <K extends string | number>(map: Map<K, Finding[]>, before: K | null | undefined, after: K | null | undefined) => {

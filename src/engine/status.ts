@@ -4,18 +4,7 @@ import { nowIso } from './context';
 import type { Ledger } from './ledger';
 
 /** The finding fields DefectDojo's `update_finding_status` watches (§1.4), in our names. */
-export type StatusField =
-  | 'active'
-  | 'verified'
-  | 'falsePositive'
-  | 'outOfScope'
-  | 'riskAccepted'
-  | 'underReview'
-  | 'isMitigated'
-  | 'mitigated'
-  | 'mitigatedBy';
-
-export const STATUS_FIELDS: readonly StatusField[] = [
+export const STATUS_FIELDS = [
   'active',
   'verified',
   'falsePositive',
@@ -25,7 +14,9 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   'isMitigated',
   'mitigated',
   'mitigatedBy',
-];
+] as const satisfies readonly (keyof Finding)[];
+
+export type StatusField = (typeof STATUS_FIELDS)[number];
 
 type StatusValues = Pick<Finding, StatusField>;
 

@@ -1,11 +1,12 @@
 import type { Ledger } from '../engine/ledger';
 import type { ImportCounts, ImportRecord } from '../model';
-import { ReportParseError } from '../parsers/errors';
 
 /**
  * Small pure rules of the import flow, kept apart from `vscode` so they are unit tested: the
- * status-bar summary, the "unchanged report" check and the decoding of report bytes.
+ * status-bar summary and the "unchanged report" check.
  */
+
+/** The editor decodes report bytes exactly as the CLI does; re-exported for `report-import.ts`. */
 
 /**
  * "Trivy Scan: 3 created, 1 closed, 1 reactivated": the counts that changed something, in
@@ -65,18 +66,4 @@ export function latestImportOfTest(imports: readonly ImportRecord[], testId: num
   let latest: ImportRecord | undefined;
   for (const r of imports) if (r.testId === testId && (!latest || r.id > latest.id)) latest = r;
   return latest;
-}
-
-/**
- * Decodes a report as the CLI does: UTF-16 when it starts with a UTF-16 byte-order mark (what
- * PowerShell's `>` writes), otherwise strict UTF-8, so a binary or mis-encoded file is refused
- * rather than mangled into findings.
- */
-export function decodeReport(bytes: Uint8Array, reportName: string): string {
-  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-  try {
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-  } catch {
-    throw new ReportParseError(reportName, `is not ${encoding.toUpperCase()} text`);
-  }
 }

@@ -4,3 +4,4 @@ export * from './report';
 export * from './store-data';
 export * from './settings';
 export * from './scan-type-defaults';
+export * from './python-str';

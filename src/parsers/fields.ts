@@ -1,6 +1,6 @@
+import { pythonStr } from '../model';
 import { ReportParseError } from './errors';
 import { isJsonObject, type JsonObject } from './json';
-import { pythonStr } from './python-text';
 
 export { pythonCapitalize } from './python-text';
 

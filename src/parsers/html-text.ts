@@ -8,6 +8,7 @@
  * Not ported: Google Docs mode, abbreviations, reference-style links and table padding, none of
  * which the defaults or the scanners' HTML use.
  */
+import { TEXTWRAP_WORD_SEPARATOR, pythonLen } from './python-text';
 
 const BODY_WIDTH = 78;
 
@@ -535,56 +536,30 @@ function feed(html: string, converter: Html2Text): void {
   }
 }
 
-// Python's TextWrapper.wordsep_re: whitespace runs, em-dashes, and words split after a hyphen
-// between letters (html2text wraps with break_on_hyphens left on, so `en-US` can break).
-const WORD_CHAR = '[\\p{L}\\p{N}_]';
-const WORD_PUNCT = '[\\p{L}\\p{N}_!"\'&.,?]';
-const LETTER = '[\\p{L}\\p{Nl}\\p{No}_]';
-const SPACE = '[\\t\\n\\x0b\\x0c\\r ]';
-const NON_SPACE = '[^\\t\\n\\x0b\\x0c\\r ]';
-const WORD_SEPARATOR = new RegExp(
-  `(${SPACE}+` +
-    `|(?<=${WORD_PUNCT})-{2,}(?=${WORD_CHAR})` +
-    `|${NON_SPACE}+?(?:-(?:(?<=${LETTER}{2}-)|(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})` +
-    `|(?=${SPACE}|$)` +
-    `|(?<=${WORD_PUNCT})(?=-{2,}${WORD_CHAR})))`,
-  'u',
-);
-
-/** Length in code points, as Python's `len` counts. */
-function codePoints(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
-    count++;
-  }
-  return count;
-}
-
 /**
  * Python's `textwrap.wrap(text, width, break_long_words=False, subsequent_indent=indent)`:
- * tabs expanded and whitespace made spaces, split into TextWrapper chunks, lines filled
+ * tabs expanded and whitespace made spaces, split into TextWrapper chunks (html2text leaves
+ * `break_on_hyphens` on, so `en-US` can break), lines filled
  * greedily, whitespace dropped at line ends, a word longer than the width kept whole.
  */
 function wrap(text: string, width: number, subsequentIndent: string): string[] {
   const munged = text.replace(/\t/g, '        ').replace(/[\n\x0b\x0c\r]/g, ' ');
-  const chunks = munged.split(WORD_SEPARATOR).filter((chunk) => chunk !== '');
+  const chunks = munged.split(TEXTWRAP_WORD_SEPARATOR).filter((chunk) => chunk !== '');
   chunks.reverse();
   const lines: string[] = [];
   while (chunks.length > 0) {
     const line: string[] = [];
     let length = 0;
     const indent = lines.length > 0 ? subsequentIndent : '';
-    const room = width - codePoints(indent);
+    const room = width - pythonLen(indent);
     if (chunks[chunks.length - 1].trim() === '' && lines.length > 0) chunks.pop();
     while (chunks.length > 0) {
-      const size = codePoints(chunks[chunks.length - 1]);
+      const size = pythonLen(chunks[chunks.length - 1]);
       if (length + size > room) break;
       line.push(chunks.pop()!);
       length += size;
     }
-    if (chunks.length > 0 && codePoints(chunks[chunks.length - 1]) > room && line.length === 0) line.push(chunks.pop()!);
+    if (chunks.length > 0 && pythonLen(chunks[chunks.length - 1]) > room && line.length === 0) line.push(chunks.pop()!);
     if (line.length > 0 && line[line.length - 1].trim() === '') line.pop();
     if (line.length > 0) lines.push(indent + line.join(''));
   }

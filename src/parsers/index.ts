@@ -10,6 +10,7 @@ import { PARSERS, SCAN_TYPES, parserFor } from './registry';
  */
 
 export { ReportParseError } from './errors';
+export { decodeReport } from './decode';
 export type { ParseOptions, ReportParser } from './parser';
 export { PARSERS, SCAN_TYPES, parserFor } from './registry';
 export { detectScanType, type Detection } from './detect';

@@ -17,6 +17,16 @@ import type { ReportParser } from './parser';
 export const NPM_AUDIT_SCAN_TYPE = 'NPM Audit Scan';
 export const NPM_AUDIT_V7_SCAN_TYPE = 'NPM Audit v7+ Scan';
 
+/** What both of DefectDojo's npm audit parsers (npm 6 and npm 7+) set the same on every finding. */
+const NPM_FIXED_FIELDS = {
+  falsePositive: false,
+  outOfScope: false,
+  mitigated: null,
+  impact: 'No impact provided',
+  staticFinding: true,
+  dynamicFinding: false,
+} as const satisfies Partial<ParsedFinding>;
+
 function npmSeverity(value: string | null): string {
   switch (value) {
     case 'low':
@@ -98,12 +108,7 @@ function readAdvisory(advisory: FieldReader): ParsedFinding {
     references: url,
     componentName: moduleName,
     componentVersion,
-    falsePositive: false,
-    outOfScope: false,
-    mitigated: null,
-    impact: 'No impact provided',
-    staticFinding: true,
-    dynamicFinding: false,
+    ...NPM_FIXED_FIELDS,
   };
   if (cwes.extra.length > 0) finding.cwes = cwes.extra;
   const cves = advisory.optStringArray('cves') ?? [];
@@ -265,12 +270,7 @@ function readV7(vulnerability: Vulnerability, all: Map<string, Vulnerability>): 
     mitigation: fixMitigation(reader) ?? 'No specific mitigation provided by tool.',
     references: references.join(', '),
     componentName,
-    falsePositive: false,
-    outOfScope: false,
-    mitigated: null,
-    impact: 'No impact provided',
-    staticFinding: true,
-    dynamicFinding: false,
+    ...NPM_FIXED_FIELDS,
     vulnIdFromTool,
   };
   if (cvssv3 !== '') finding.cvssv3 = cvssv3;

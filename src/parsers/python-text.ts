@@ -31,7 +31,13 @@ const WORD_PUNCT = '[\\p{L}\\p{N}_!"\'&.,?]';
 const LETTER = '[\\p{L}\\p{Nl}\\p{No}_]';
 const WS = '[\\t\\n\\x0b\\x0c\\r ]';
 const NON_WS = '[^\\t\\n\\x0b\\x0c\\r ]';
-const WORD_SEPARATOR = new RegExp(
+/**
+ * Python's `TextWrapper.wordsep_re` with `break_on_hyphens` on: whitespace runs, em-dashes,
+ * and words split after a hyphen between letters. `text.split` with it gives TextWrapper's
+ * chunks (with empty strings between them to drop). Both `textwrap.shorten` here and
+ * html2text's wrapping cut at these chunks.
+ */
+export const TEXTWRAP_WORD_SEPARATOR = new RegExp(
   `(${WS}+` +
     `|(?<=${WORD_PUNCT})-{2,}(?=${WORD})` +
     `|${NON_WS}+?(?:-(?:(?<=${LETTER}{2}-)|(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})` +
@@ -41,7 +47,7 @@ const WORD_SEPARATOR = new RegExp(
 );
 
 /** Length in code points, as Python's `len` counts. */
-function pyLen(text: string): number {
+export function pythonLen(text: string): number {
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -68,34 +74,34 @@ export function textwrapShorten(text: string, width = 150): string {
   const placeholder = ' [...]';
   const collapsed = collapseWhitespace(text);
   // UTF-16 length is never below the code-point count, so a short string needs no counting.
-  if (collapsed.length <= width || pyLen(collapsed) <= width) return collapsed;
+  if (collapsed.length <= width || pythonLen(collapsed) <= width) return collapsed;
 
   // TextWrapper._split_chunks, then _wrap_chunks with max_lines=1 and drop_whitespace=True.
-  const chunks = collapsed.split(WORD_SEPARATOR).filter((chunk) => chunk !== '');
+  const chunks = collapsed.split(TEXTWRAP_WORD_SEPARATOR).filter((chunk) => chunk !== '');
   chunks.reverse();
   const line: string[] = [];
   let lineLength = 0;
   while (chunks.length > 0) {
-    const length = pyLen(chunks[chunks.length - 1]);
+    const length = pythonLen(chunks[chunks.length - 1]);
     if (lineLength + length > width) break;
     line.push(chunks.pop() as string);
     lineLength += length;
   }
-  if (chunks.length > 0 && pyLen(chunks[chunks.length - 1]) > width) {
+  if (chunks.length > 0 && pythonLen(chunks[chunks.length - 1]) > width) {
     // _handle_long_word: break the word, at a hyphen when there is one in reach.
     const chunk = chunks[chunks.length - 1];
     const spaceLeft = width < 1 ? 1 : width - lineLength;
     let end = spaceLeft;
-    if (pyLen(chunk) > spaceLeft) {
+    if (pythonLen(chunk) > spaceLeft) {
       const hyphen = Array.from(chunk).slice(0, spaceLeft).lastIndexOf('-');
       if (hyphen > 0 && Array.from(chunk).slice(0, hyphen).some((c) => c !== '-')) end = hyphen + 1;
     }
     line.push(pySlice(chunk, 0, end));
     chunks[chunks.length - 1] = pySlice(chunk, end);
-    lineLength = line.reduce((sum, part) => sum + pyLen(part), 0);
+    lineLength = line.reduce((sum, part) => sum + pythonLen(part), 0);
   }
   if (line.length > 0 && line[line.length - 1].trim() === '') {
-    lineLength -= pyLen(line[line.length - 1]);
+    lineLength -= pythonLen(line[line.length - 1]);
     line.pop();
   }
   const rest = chunks.filter((chunk) => chunk !== '');
@@ -105,10 +111,10 @@ export function textwrapShorten(text: string, width = 150): string {
   // Too long for one line: drop trailing chunks until the placeholder fits after a word.
   while (line.length > 0) {
     const last = line[line.length - 1];
-    if (last.trim() !== '' && lineLength + pyLen(placeholder) <= width) {
+    if (last.trim() !== '' && lineLength + pythonLen(placeholder) <= width) {
       return line.join('') + placeholder;
     }
-    lineLength -= pyLen(last);
+    lineLength -= pythonLen(last);
     line.pop();
   }
   return placeholder.trimStart();
@@ -119,14 +125,6 @@ export function pythonCapitalize(text: string): string {
   const characters = Array.from(text);
   if (characters.length === 0) return text;
   return characters[0].toUpperCase() + characters.slice(1).join('').toLowerCase();
-}
-
-/** Python's `str(value)` for the values JSON can hold: `None`, `True`, `False`, numbers, text. */
-export function pythonStr(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  return String(value);
 }
 
 /** Python's `int(text)` for strings: optional sign, digits with single underscores, whitespace around. */

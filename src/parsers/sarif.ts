@@ -1,9 +1,9 @@
 import type * as Sarif from 'sarif';
-import type { CodeLocation, FindingLocationDetail, ParsedFinding, ParsedReport, Suppression } from '../model';
+import { pythonStr, type CodeLocation, type FindingLocationDetail, type ParsedFinding, type ParsedReport, type Suppression } from '../model';
 import { ReportParseError } from './errors';
 import { asInteger, asString, hasKey, isJsonObject, own, parseJson, type JsonObject } from './json';
 import type { ParseOptions, ReportParser } from './parser';
-import { pythonCapitalize, pythonFloat, pythonInt, pythonStr, textwrapShorten } from './python-text';
+import { pythonCapitalize, pythonFloat, pythonInt, textwrapShorten } from './python-text';
 import { testTypeName } from './test-type';
 
 /**

@@ -2,7 +2,7 @@ import type { ParsedFinding, ParsedReport } from '../model';
 import { ReportParseError } from './errors';
 import { htmlToText } from './html-text';
 import type { ReportParser } from './parser';
-import { elementFromDocument, find, findAll, iterText, localName, parseXmlElement, type XmlElement } from './xml-element';
+import { find, findAll, hasRootElement, iterText, localName, parseXmlElement, type XmlElement } from './xml-element';
 
 /**
  * SpotBugs XML (`spotbugs -textui -xml:withMessages`), reproducing DefectDojo's
@@ -132,8 +132,6 @@ export const spotbugsParser: ReportParser = {
   format: 'xml',
   parse: parseSpotbugs,
   sniff(document: unknown): boolean {
-    const element = elementFromDocument(document);
-    if (element) return localName(element.tag) === 'BugCollection';
-    return typeof document === 'object' && document !== null && 'BugCollection' in document;
+    return hasRootElement(document, 'BugCollection');
   },
 };

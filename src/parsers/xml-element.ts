@@ -76,6 +76,17 @@ export function elementFromDocument(document: unknown): XmlElement | null {
   return holder.children[0] ?? null;
 }
 
+/**
+ * Whether a decoded document (for `sniff`) has the root element `name`, by local name. The
+ * detector decodes in the order-preserving form; fast-xml-parser's default form, a plain object
+ * keyed by the root tag, is accepted too.
+ */
+export function hasRootElement(document: unknown, name: string): boolean {
+  const element = elementFromDocument(document);
+  if (element) return localName(element.tag) === name;
+  return typeof document === 'object' && document !== null && name in document;
+}
+
 /** The tag without a namespace prefix (`dc:dependency` → `dependency`). */
 export function localName(tag: string): string {
   const colon = tag.indexOf(':');

@@ -2,7 +2,7 @@ import type { ParsedFinding, ParsedReport } from '../model';
 import { ReportParseError } from './errors';
 import { htmlToText } from './html-text';
 import type { ReportParser } from './parser';
-import { elementFromDocument, findAll, findText, localName, parseXmlElement, type XmlElement } from './xml-element';
+import { findAll, findText, hasRootElement, localName, parseXmlElement, type XmlElement } from './xml-element';
 
 /**
  * ZAP's XML report (`OWASPZAPReport`), reproducing DefectDojo's `dojo/tools/zap/parser.py`
@@ -107,8 +107,6 @@ export const zapParser: ReportParser = {
   format: 'xml',
   parse: parseZap,
   sniff(document: unknown): boolean {
-    const element = elementFromDocument(document);
-    if (element) return localName(element.tag) === 'OWASPZAPReport';
-    return typeof document === 'object' && document !== null && 'OWASPZAPReport' in document;
+    return hasRootElement(document, 'OWASPZAPReport');
   },
 };

@@ -1,5 +1,6 @@
-import type { Finding, ImportRecord } from '../../src/model';
+import { SEVERITIES, type Finding, type ImportRecord } from '../../src/model';
 import type { Ledger } from '../../src/engine/ledger';
+import { importRecord, storedFinding } from '../builders';
 
 /**
  * Builders shared by the store tests and the child processes they spawn: a product, an
@@ -48,68 +49,22 @@ export function ensureTest(ledger: Ledger): number {
 
 /** A stored finding with every required field; `n` varies the content so hash codes differ. */
 export function makeFinding(id: number, testId: number, n: number, description: string): Finding {
-  return {
+  return storedFinding({
     id,
     testId,
     title: `Finding ${n}: use of a weak hash in module ${n % 97}`,
-    severity: (['Critical', 'High', 'Medium', 'Low', 'Info'] as const)[n % 5],
-    numericalSeverity: `S${n % 5}`,
+    severity: SEVERITIES[n % 5],
     description,
     hashCode: `hash-${n.toString(16).padStart(8, '0')}`,
-    date: '2026-01-01',
     cwe: 327,
-    vulnerabilityIds: [],
-    cwes: [],
-    endpoints: [],
-    tags: [],
     filePath: `src/module-${n % 97}/file-${n}.ts`,
     line: (n % 400) + 1,
-    active: true,
-    verified: false,
-    falsePositive: false,
-    outOfScope: false,
-    riskAccepted: false,
-    underReview: false,
-    isMitigated: false,
-    mitigated: null,
-    mitigatedBy: null,
-    staticFinding: true,
-    dynamicFinding: false,
-    duplicate: false,
-    duplicateOf: null,
     foundBy: ['Generic Findings Import'],
     reporter: 'store-test',
-    created: CREATED,
-    lastStatusUpdate: CREATED,
-    notes: [],
-    audit: [],
-  };
+  });
 }
 
 /** An import record whose id is the marker the tests look for after a crash. */
 export function makeMarker(id: number, testId: number, label: string): ImportRecord {
-  return {
-    id,
-    testId,
-    type: 'reimport',
-    created: CREATED,
-    version: label,
-    branchTag: '',
-    buildId: '',
-    commitHash: '',
-    settings: {
-      active: null,
-      verified: null,
-      minimumSeverity: 'Info',
-      closeOldFindings: false,
-      closeOldFindingsProductScope: false,
-      doNotReactivate: false,
-      tags: [],
-      scanDate: null,
-      service: null,
-      applyTagsToFindings: false,
-    },
-    counts: { created: 0, closed: 0, reactivated: 0, untouched: 0 },
-    actions: [],
-  };
+  return importRecord({ id, testId, type: 'reimport', version: label });
 }

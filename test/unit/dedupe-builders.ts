@@ -1,7 +1,7 @@
 import type { EngineContext } from '../../src/engine/context';
 import { Ledger } from '../../src/engine/ledger';
 import { emptyStoreData, type Engagement, type Finding, type Settings, type Test } from '../../src/model';
-import { engineContext } from '../builders';
+import { engineContext, storedFinding } from '../builders';
 
 /** The fixed clock every dedupe, triage and delete test runs under. */
 export const NOW = new Date('2026-03-15T10:00:00.000Z');
@@ -65,43 +65,22 @@ export class World {
   finding(testId: number, fields: Partial<Finding> = {}): Finding {
     const id = this.ledger.nextId('finding');
     const testType = this.ledger.test(testId)?.testType ?? 'Bandit Scan';
-    const f: Finding = {
+    const f = storedFinding({
       id,
       testId,
       title: 'Use of eval',
-      severity: 'High',
-      numericalSeverity: 'S1',
       description: 'eval is dangerous',
       hashCode: 'hash-a',
       date: '2026-03-01',
       cwe: 95,
-      vulnerabilityIds: [],
-      cwes: [],
-      endpoints: [],
-      tags: [],
       filePath: 'src/app.py',
       line: 12,
-      active: true,
-      verified: false,
-      falsePositive: false,
-      outOfScope: false,
-      riskAccepted: false,
-      underReview: false,
-      isMitigated: false,
-      mitigated: null,
-      mitigatedBy: null,
-      staticFinding: true,
-      dynamicFinding: false,
-      duplicate: false,
-      duplicateOf: null,
       foundBy: [testType],
       reporter: 'alice',
       created: NOW.toISOString(),
       lastStatusUpdate: NOW.toISOString(),
-      notes: [],
-      audit: [],
       ...fields,
-    };
+    });
     this.ledger.addFinding(f);
     return f;
   }

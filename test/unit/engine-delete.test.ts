@@ -1,35 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { DeleteError, deleteEngagement, deleteFinding, deleteTest } from '../../src/engine/delete-finding';
 import { DUPE_DELETE_MAX_PER_RUN, deleteExcessDuplicates } from '../../src/engine/delete-duplicates';
-import type { ImportRecord } from '../../src/model';
+import { importRecord } from '../builders';
 import { MITIGATED, World, makeContext, singleTestWorld } from './dedupe-builders';
-
-function importRecord(id: number, testId: number): ImportRecord {
-  return {
-    id,
-    testId,
-    type: 'import',
-    created: '2026-03-01T00:00:00.000Z',
-    version: '',
-    branchTag: '',
-    buildId: '',
-    commitHash: '',
-    settings: {
-      active: null,
-      verified: null,
-      minimumSeverity: 'Info',
-      closeOldFindings: false,
-      closeOldFindingsProductScope: false,
-      doNotReactivate: false,
-      tags: [],
-      scanDate: null,
-      service: null,
-      applyTagsToFindings: false,
-    },
-    counts: { created: 0, closed: 0, reactivated: 0, untouched: 0 },
-    actions: [],
-  };
-}
 
 describe('engine delete §5.7 deleting an original', () => {
   it('§5.7: the lowest-id duplicate becomes the original and copies active, verified, is_mitigated and found_by', () => {
@@ -102,8 +75,8 @@ describe('engine delete §5.7 deleting a test or an engagement', () => {
     const inside = world.finding(doomed.id);
     world.link(inside, original);
     const other = world.finding(kept.id, { hashCode: 'other' });
-    world.ledger.addImport(importRecord(1, doomed.id));
-    world.ledger.addImport(importRecord(2, kept.id));
+    world.ledger.addImport(importRecord({ id: 1, testId: doomed.id }));
+    world.ledger.addImport(importRecord({ id: 2, testId: kept.id }));
     const result = deleteTest(world.ledger, doomed.id, makeContext());
     assert.deepEqual(result, { deleted: [original.id, inside.id], promoted: [] });
     assert.equal(world.ledger.test(doomed.id), undefined);
@@ -155,7 +128,7 @@ describe('engine delete §5.7 deleting a test or an engagement', () => {
     const outsideDup = world.finding(kept.id);
     world.link(insideDup, original);
     world.link(outsideDup, original);
-    world.ledger.addImport(importRecord(1, t2.id));
+    world.ledger.addImport(importRecord({ id: 1, testId: t2.id }));
     const result = deleteEngagement(world.ledger, doomed.id, makeContext());
     assert.deepEqual(result, { deleted: [original.id, insideDup.id], promoted: [outsideDup.id] });
     assert.equal(world.ledger.engagement(doomed.id), undefined);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint, type SourcePort } from '../../src/engine/fingerprint';
 import type { Finding } from '../../src/model';
-import { engineContext } from '../builders';
+import { engineContext, storedFinding } from '../builders';
 
 /** A source port over in-memory files, standing in for the editor's or CLI's file reader. */
 function source(files: Record<string, string>, renamed: Record<string, string> = {}): SourcePort {
@@ -14,14 +14,7 @@ function source(files: Record<string, string>, renamed: Record<string, string> =
 let nextId = 1;
 /** A stored-looking finding at a file and line for a rule. */
 function finding(filePath: string, line: number, ruleId = 'js/eval', extra: Partial<Finding> = {}): Finding {
-  return {
-    id: nextId++, testId: 1, title: ruleId, severity: 'High', numericalSeverity: 'S1', description: 'd', hashCode: null,
-    date: '2026-01-01', cwe: null, vulnerabilityIds: [], cwes: [], endpoints: [], tags: [], active: true, verified: false,
-    falsePositive: false, outOfScope: false, riskAccepted: false, underReview: false, isMitigated: false, mitigated: null,
-    mitigatedBy: null, staticFinding: true, dynamicFinding: false, duplicate: false, duplicateOf: null, foundBy: [],
-    reporter: 'a', created: '2026-01-01', lastStatusUpdate: '2026-01-01', notes: [], audit: [],
-    filePath, line, vulnIdFromTool: ruleId, location: { ruleId }, ...extra,
-  };
+  return storedFinding({ id: nextId++, testId: 1, title: ruleId, hashCode: null, filePath, line, vulnIdFromTool: ruleId, location: { ruleId }, ...extra });
 }
 
 function ctxWith(port: SourcePort) {

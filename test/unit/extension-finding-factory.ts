@@ -1,71 +1,28 @@
-import type { Finding, ImportRecord, Severity } from '../../src/model';
+import type { Finding, ImportRecord } from '../../src/model';
+import * as builders from '../builders';
 
-/** A stored finding with DefectDojo's defaults for an open, active finding; override what a test needs. */
+/** A stored finding of test 1 at `src/app.js:10`, found by Semgrep; override what a test needs. */
 export function storedFinding(id: number, overrides: Partial<Finding> = {}): Finding {
-  const severity: Severity = overrides.severity ?? 'High';
-  return {
+  return builders.storedFinding({
     id,
     testId: 1,
-    title: `Finding ${id}`,
-    severity,
-    numericalSeverity: 'S1',
-    description: 'A description.',
-    hashCode: `hash-${id}`,
     date: '2026-11-01',
-    cwe: null,
-    vulnerabilityIds: [],
-    cwes: [],
-    endpoints: [],
-    tags: [],
-    active: true,
-    verified: false,
-    falsePositive: false,
-    outOfScope: false,
-    riskAccepted: false,
-    underReview: false,
-    isMitigated: false,
-    mitigated: null,
-    mitigatedBy: null,
-    staticFinding: true,
-    dynamicFinding: false,
-    duplicate: false,
-    duplicateOf: null,
-    foundBy: ['Semgrep JSON Report'],
-    reporter: 'tester',
     created: '2026-11-01T00:00:00.000Z',
     lastStatusUpdate: '2026-11-01T00:00:00.000Z',
-    notes: [],
-    audit: [],
+    foundBy: ['Semgrep JSON Report'],
     filePath: 'src/app.js',
     line: 10,
     ...overrides,
-  };
+  });
 }
 
-/** An import record with the given actions. */
+/** An import record with the given actions: record 1 is the import, later ones reimports, a day apart. */
 export function importRecord(id: number, testId: number, actions: ImportRecord['actions']): ImportRecord {
-  return {
+  return builders.importRecord({
     id,
     testId,
     type: id === 1 ? 'import' : 'reimport',
     created: `2026-11-0${Math.min(id, 9)}T10:00:00.000Z`,
-    version: '',
-    branchTag: '',
-    buildId: '',
-    commitHash: '',
-    settings: {
-      active: null,
-      verified: null,
-      minimumSeverity: 'Info',
-      closeOldFindings: false,
-      closeOldFindingsProductScope: false,
-      doNotReactivate: false,
-      tags: [],
-      scanDate: null,
-      service: null,
-      applyTagsToFindings: false,
-    },
-    counts: { created: 0, closed: 0, reactivated: 0, untouched: 0 },
     actions,
-  };
+  });
 }

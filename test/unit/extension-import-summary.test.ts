@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { importScan, Ledger } from '../../src/engine';
-import { decodeReport, formatImportSummary, lastReportSha256, latestImportOfTest, testOfReport } from '../../src/extension/import-summary';
+import { formatImportSummary, lastReportSha256, latestImportOfTest, testOfReport } from '../../src/extension/import-summary';
+import { decodeReport } from '../../src/parsers';
 import { defaultSettings, effectiveSettings, emptyStoreData } from '../../src/model';
 import { importRecord } from './extension-finding-factory';
 

@@ -3,48 +3,25 @@
  * product, engagements, tests, findings and import records with the fields the views read.
  */
 import { Ledger } from '../../src/engine/ledger';
-import type { Finding, FindingAction, ImportRecord, Severity, Test } from '../../src/model';
-import { emptyStoreData, SEVERITY_RANK } from '../../src/model';
+import type { Finding, FindingAction, ImportRecord, Test } from '../../src/model';
+import { emptyStoreData } from '../../src/model';
+import { importRecord, importSettings, storedFinding } from '../builders';
 
+/** A stored finding at `src/app.ts`, line `id`, found by CodeQL's SARIF; override what a test needs. */
 export function aFinding(id: number, testId: number, overrides: Partial<Finding> = {}): Finding {
-  const severity: Severity = overrides.severity ?? 'High';
-  return {
+  return storedFinding({
     id,
     testId,
-    title: `Finding ${id}`,
-    severity,
-    numericalSeverity: `S${SEVERITY_RANK[severity]}`,
     description: `Description of finding ${id}`,
-    hashCode: `hash-${id}`,
     date: '2026-11-01',
     cwe: 79,
-    vulnerabilityIds: [],
-    cwes: [],
-    endpoints: [],
-    tags: [],
-    active: true,
-    verified: false,
-    falsePositive: false,
-    outOfScope: false,
-    riskAccepted: false,
-    underReview: false,
-    isMitigated: false,
-    mitigated: null,
-    mitigatedBy: null,
-    staticFinding: true,
-    dynamicFinding: false,
-    duplicate: false,
-    duplicateOf: null,
     foundBy: ['SARIF'],
-    reporter: 'tester',
     created: '2026-11-01T10:00:00.000Z',
     lastStatusUpdate: '2026-11-01T10:00:00.000Z',
-    notes: [],
-    audit: [],
     filePath: 'src/app.ts',
     line: id,
     ...overrides,
-  };
+  });
 }
 
 export function aTest(id: number, engagementId: number, overrides: Partial<Test> = {}): Test {
@@ -66,6 +43,7 @@ export function aTest(id: number, engagementId: number, overrides: Partial<Test>
   };
 }
 
+/** Record 1 is the import, later ones reimports a day apart; counts follow the actions. */
 export function anImport(
   id: number,
   testId: number,
@@ -74,31 +52,16 @@ export function anImport(
 ): ImportRecord {
   const counts = { created: 0, closed: 0, reactivated: 0, untouched: 0 };
   for (const [, action] of actions) counts[action]++;
-  return {
+  return importRecord({
     id,
     testId,
     type: id === 1 ? 'import' : 'reimport',
     created: `2026-11-0${Math.min(id, 9)}T10:00:00.000Z`,
-    version: '',
-    branchTag: '',
-    buildId: '',
-    commitHash: '',
-    settings: {
-      active: null,
-      verified: null,
-      minimumSeverity: 'Info',
-      closeOldFindings: true,
-      closeOldFindingsProductScope: false,
-      doNotReactivate: false,
-      tags: [],
-      scanDate: null,
-      service: null,
-      applyTagsToFindings: false,
-    },
+    settings: importSettings({ closeOldFindings: true }),
     counts,
     actions: actions.map(([findingId, action]) => ({ findingId, action })),
     ...overrides,
-  };
+  });
 }
 
 /** A ledger with product 1 ("app") and engagement 1 ("Local scans"), plus the given tests, findings and imports. */

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { casefold } from '../../src/engine/casefold';
 import { hashConfigFor, type HashConfig } from '../../src/engine/dedupe-config';
-import { computeHashCode, hashInput, pythonStr, type HashableFinding } from '../../src/engine/hash-code';
+import { computeHashCode, hashInput, type HashableFinding } from '../../src/engine/hash-code';
 import { isBelowMinimumSeverity, numericalSeverity, sanitizeSeverity, syncVulnerabilityIds } from '../../src/engine/normalise';
-import { defaultSettings } from '../../src/model';
+import { defaultSettings, pythonStr } from '../../src/model';
 
 // Expected digests below were computed independently with Python:
 // hashlib.sha256(s.casefold().encode().strip()).hexdigest()

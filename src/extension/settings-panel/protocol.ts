@@ -5,11 +5,15 @@
  * text and must be treated as untrusted.
  */
 import type { DedupeAlgorithm, ScanTypeDefaults, Settings, Severity } from '../../model';
+// The module itself, not the model index: the webview bundle imports this file and should not
+// carry the scan-type tables along.
+import { IMPROVEMENT_KEYS } from '../../model/settings';
 
 /**
  * The settings the panel edits: every deduplication and reimport option (product.md §8, §9).
  * `watch`, `storePath` and `maxReportSizeMb` are deliberately absent, so a compromised webview
- * cannot point the store or the watcher elsewhere; they are edited in `settings.json`.
+ * cannot point the store or the watcher elsewhere; they are edited in `settings.json`. The ten
+ * improvements come last, in the model's order, which is the order the panel lists them in.
  */
 export const PANEL_SETTING_KEYS = [
   'defectdojoParity',
@@ -27,16 +31,7 @@ export const PANEL_SETTING_KEYS = [
   'reimport.closeOldFindings',
   'reimport.doNotReactivate',
   'minimumSeverity',
-  'reimport.oneToOneMatching',
-  'reimport.ignoreUnreliableUniqueIds',
-  'reimport.syncVulnerabilityIdsBeforeHash',
-  'reimport.closeReportClosedOnce',
-  'falsePositiveHistoryMitigates',
-  'reimport.keepTestMetadata',
-  'reimport.suppressedDoesNotReactivate',
-  'reimport.reconcileCwes',
-  'reimport.refreshMatchedFields',
-  'dedupe.rehashOnConfigChange',
+  ...IMPROVEMENT_KEYS,
 ] as const satisfies readonly (keyof Settings)[];
 
 export type PanelSettingKey = (typeof PANEL_SETTING_KEYS)[number];
