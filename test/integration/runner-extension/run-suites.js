@@ -4,7 +4,10 @@
 const fs = require('node:fs');
 
 function runSuites({ bundles, resultsFile, mochaPath, grep, timeout = 60000 }) {
-  const Mocha = require(mochaPath);
+  // Mocha 11+ is an ES module package whose CommonJS build sits in lib/mocha.cjs; requiring
+  // that file works in every Node the extension host may run (require(esm) needs Node 22+).
+  const cjs = require('node:path').join(mochaPath, 'lib', 'mocha.cjs');
+  const Mocha = require(fs.existsSync(cjs) ? cjs : mochaPath);
   const mocha = new Mocha({ ui: 'bdd', timeout, color: false, reporter: 'spec', grep: grep || undefined });
   for (const b of bundles) mocha.addFile(b);
   const tests = [];

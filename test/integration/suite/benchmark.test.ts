@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { ScanLedgerApi } from '../../../src/extension';
+import { buildLineDecorations } from '../../../src/extension/decoration-model';
+import { EXTENSION_ID, sessionOf, waitFor, workspacePath } from './harness';
+
+/**
+ * Activation cost, measured inside a real extension host. Run only by the e2e runner's
+ * "activation" session (title prefix `benchmark`), whose workspace holds a 10,000-finding store
+ * and whose copy of the manifest has no activation events, so the extension starts when this
+ * suite calls `activate()` and not before. It records timings; it asserts only that activation
+ * completes and that the editor gets the big file's findings, never how fast.
+ */
+describe('benchmark: activation with a 10k-finding store', () => {
+  it('benchmark: activates, opens the store and decorates a file with 1,000 findings', async () => {
+    const extension = vscode.extensions.getExtension<ScanLedgerApi>(EXTENSION_ID);
+    assert.ok(extension);
+    assert.equal(extension.isActive, false, 'the measurement starts before activation');
+    const document = await vscode.workspace.openTextDocument(workspacePath('src', 'big.js'));
+    await vscode.window.showTextDocument(document);
+
+    const started = performance.now();
+    const api = await extension.activate();
+    const activated = performance.now();
+    const session = sessionOf(api);
+    // FindingDecorations listens to the registry before this listener does, so by the time the
+    // store's 'open' change reaches here the visible editor has been decorated.
+    let decorated = session.ledger ? activated : 0;
+    const listener = api.registry.onDidChange((change) => {
+      if (change.kind === 'open' && decorated === 0) decorated = performance.now();
+    });
+    await api.ready;
+    const ready = performance.now();
+    listener.dispose();
+    await waitFor('the store to be open', () => session.ledger);
+
+    const found = api.documents.findingsOf(document);
+    assert.ok(found);
+    const modelStarted = performance.now();
+    const specs = buildLineDecorations({
+      findings: found.findings,
+      lineOf: (f) => api.documents.lineOf(document, found.findings, f),
+      reactivatedBy: found.session.reactivatedBy(),
+      showClosed: false,
+      lineCount: document.lineCount,
+    });
+    const modelMs = performance.now() - modelStarted;
+    assert.equal(session.ledger?.data.findings.length, 10_000, 'the store holds 10,000 findings');
+    assert.equal(found.findings.length, 1_000, 'src/big.js has 1,000 findings');
+    assert.equal(specs.length, 1_000, 'one decorated line per finding');
+    assert.ok(decorated > 0, 'the store was opened after activation');
+
+    const round = (ms: number): number => Math.round(ms * 10) / 10;
+    const measurement = {
+      storeFindings: session.ledger?.data.findings.length,
+      storeBytes: (await fs.stat(session.storePath())).size,
+      fileFindings: found.findings.length,
+      activateMs: round(activated - started),
+      decorationsMs: round(decorated - started),
+      readyMs: round(ready - started),
+      decorationModelMs: round(modelMs),
+      vscodeVersion: vscode.version,
+      nodeVersion: process.version,
+    };
+    const out = process.env.SCAN_LEDGER_ACTIVATION_RESULTS;
+    if (out) await fs.writeFile(out, `${JSON.stringify(measurement, null, 2)}\n`);
+    console.log(`activation: ${JSON.stringify(measurement)}`);
+  });
+});
