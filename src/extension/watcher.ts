@@ -135,8 +135,10 @@ export class ReportWatcher implements vscode.Disposable {
   private watchSharedTriage(session: WorkspaceSession): vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.folder, '.scan-ledger/triage.json'));
     const changed = (): void => {
-      if (!vscode.workspace.isTrusted || !session.storeExists()) return;
+      if (!vscode.workspace.isTrusted) return;
       this.queue.debounce(`${session.folder.uri.toString()}#triage.json`, WATCH_DEBOUNCE_MS, async () => {
+        // Without a store there is nothing to apply decisions to; the next import reads the file.
+        if (!(await session.storeExists())) return;
         try {
           const file = await readSharedTriage(session.folder.uri.fsPath);
           const changed = await session.update('triage', (ledger, ctx) => applySharedTriage(ledger, ledger.data.findings, file, ctx));

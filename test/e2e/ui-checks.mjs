@@ -46,7 +46,12 @@ async function quickOpen(page, name) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(name);
-  await until(`Quick Open to list ${name}`, async () => (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((t) => t.includes(name)));
+  // Enter opens the focused row, so wait until the filtered list puts the file there: right after
+  // typing, the list can still show the recently opened files, another one focused.
+  await until(`Quick Open to focus ${name}`, async () => {
+    const focused = page.locator('.quick-input-widget .monaco-list-row.focused');
+    return (await focused.count()) > 0 && (await focused.first().innerText()).includes(name);
+  });
   await page.keyboard.press('Enter');
   await page.locator(`.tab[aria-label*="${name}"]`).first().waitFor({ state: 'visible', timeout: 15_000 });
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
