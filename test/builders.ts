@@ -124,6 +124,8 @@ export function importSettings(fields: Partial<ImportSettingsSnapshot> = {}): Im
     scanDate: null,
     service: null,
     applyTagsToFindings: false,
+    groupBy: null,
+    createFindingGroupsForAllFindings: true,
     ...fields,
   };
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { GROUP_BY_OPTIONS, type GroupByOption } from '../engine';
 import { SEVERITIES, type Severity } from '../model';
 
 /**
@@ -77,5 +78,13 @@ export function parseTriageStatus<S extends string>(value: string, statuses: rea
   const v = value.trim().toLowerCase();
   const match = statuses.find((s) => s === v);
   if (!match) throw new InvalidArgumentError(`expected one of ${statuses.join(', ')}.`);
+  return match;
+}
+
+/** A DefectDojo `group_by` option (`component_name`, `file_path`, …), case-insensitive. */
+export function parseGroupBy(value: string): GroupByOption {
+  const v = value.trim().toLowerCase();
+  const match = GROUP_BY_OPTIONS.find((o) => o === v);
+  if (!match) throw new InvalidArgumentError(`expected one of ${GROUP_BY_OPTIONS.join(', ')}.`);
   return match;
 }

@@ -81,6 +81,9 @@ const STORED_ONLY_SCALARS = [
   'slaExpirationDate',
 ] as const;
 
+/** Lists only a stored finding has: DefectDojo's per-endpoint statuses (§3.5, §4.5). */
+const STORED_ONLY_LISTS = ['endpointStatus'] as const;
+
 /** Our own fields beyond DefectDojo's (product.md §4, §5). */
 const OWN_PARSED_FIELDS = ['location', 'suppression'] as const;
 const OWN_STORED_FIELDS = ['fingerprint', 'riskAcceptance', 'foundBy', 'notes', 'audit'] as const;
@@ -92,14 +95,17 @@ export const FINDING_JSON_KEYS: readonly string[] = [
   ...PARSED_FINDING_SCALARS,
   ...STORED_ONLY_SCALARS,
   ...FINDING_LISTS,
+  ...STORED_ONLY_LISTS,
   ...OWN_PARSED_FIELDS,
   ...OWN_STORED_FIELDS,
+  // Not a finding field: the name of the finding's group (§3.4), null when it is in none.
+  'findingGroup',
 ];
 
 /** The key set of a finding in `parse --json`: the same fields, without ids and stored-only ones. */
 export const PARSED_FINDING_JSON_KEYS: readonly string[] = [...PARSED_FINDING_SCALARS, ...FINDING_LISTS, ...OWN_PARSED_FIELDS];
 
-const LIST_KEYS = new Set<string>([...FINDING_LISTS, 'foundBy', 'notes', 'audit']);
+const LIST_KEYS = new Set<string>([...FINDING_LISTS, ...STORED_ONLY_LISTS, 'foundBy', 'notes', 'audit']);
 
 function project(source: object, keys: readonly string[]): Record<string, unknown> {
   const values = source as Record<string, unknown>;
@@ -111,8 +117,11 @@ function project(source: object, keys: readonly string[]): Record<string, unknow
   return out;
 }
 
-export function findingJson(f: Finding): Record<string, unknown> {
-  return project(f, FINDING_JSON_KEYS);
+/** A stored finding as `findings --json` prints it, with the name of its group when it has one. */
+export function findingJson(f: Finding, findingGroup: string | null = null): Record<string, unknown> {
+  const out = project(f, FINDING_JSON_KEYS);
+  out.findingGroup = findingGroup;
+  return out;
 }
 
 export function parsedFindingJson(f: ParsedFinding): Record<string, unknown> {

@@ -3,6 +3,7 @@ import type { EngineContext } from './context';
 import { deduplicateFindings } from './dedupe';
 import { hashConfigFor } from './dedupe-config';
 import { assignFingerprints } from './fingerprint';
+import { groupNewFindings } from './finding-groups';
 import { computeHashCode } from './hash-code';
 import {
   BATCH_SIZE,
@@ -158,6 +159,8 @@ export function importIntoNewTest(
     }
   }
   postProcessBatch(ledger, batch, ctx);
+  // §3.2 step 5: groups, after every finding is stored and before close-old.
+  if (run.groupBy) groupNewFindings(ledger, test, created, run.groupBy, run.createFindingGroupsForAllFindings, ctx);
 
   const closed = run.closeOldFindings
     ? closeOldOnImport(ledger, test, engagement, created, run, hashConfig.algorithm, `close-old of ${runLabel(run, importId)}`, ctx)

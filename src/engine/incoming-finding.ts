@@ -11,8 +11,11 @@ import type {
 } from '../model';
 import type { EngineContext } from './context';
 import { nowIso, todayIso } from './context';
+import { newEndpointStatuses } from './endpoint-status';
+import { GROUP_BY_OPTIONS, type GroupByOption } from './finding-groups';
 import type { Ledger } from './ledger';
 import { isBelowMinimumSeverity, numericalSeverity, sanitizeSeverity, storedVulnerabilityIds } from './normalise';
+import { updateSlaExpiration } from './sla';
 import { applyStatusInvariants, scanDateTimestamp } from './status';
 import type { ImportOptions } from './types';
 import { ImportValidationError } from './types';
@@ -43,6 +46,8 @@ export interface ResolvedRun {
   closeOldFindings: boolean;
   closeOldFindingsProductScope: boolean;
   doNotReactivate: boolean;
+  groupBy: GroupByOption | null;
+  createFindingGroupsForAllFindings: boolean;
   options: ImportOptions;
 }
 
@@ -74,6 +79,10 @@ export function resolveRun(kind: 'import' | 'reimport', options: ImportOptions, 
       throw new ImportValidationError(`Scan date ${scanDate} is in the future.`, null, scanDate);
     }
   }
+  const groupBy = options.groupBy ?? null;
+  if (groupBy !== null && !(GROUP_BY_OPTIONS as readonly string[]).includes(groupBy)) {
+    throw new ImportValidationError(`Group by "${String(groupBy)}" is not one of ${GROUP_BY_OPTIONS.join(', ')}.`, null, String(groupBy));
+  }
   return {
     kind,
     scanType: options.scanType,
@@ -91,6 +100,8 @@ export function resolveRun(kind: 'import' | 'reimport', options: ImportOptions, 
       options.closeOldFindings ?? (kind === 'import' ? s['import.closeOldFindings'] : s['reimport.closeOldFindings']),
     closeOldFindingsProductScope: options.closeOldFindingsProductScope ?? false,
     doNotReactivate: options.doNotReactivate ?? s['reimport.doNotReactivate'],
+    groupBy,
+    createFindingGroupsForAllFindings: options.createFindingGroupsForAllFindings ?? true,
     options,
   };
 }
@@ -222,6 +233,11 @@ export function draftFinding(parsed: ParsedFinding, severity: Severity, test: Te
     lastStatusUpdate: now,
     lastReviewed: now,
     lastReviewedBy: ctx.user,
+    // DefectDojo leaves the SLA start empty (the finding's date stands in); the expiration is
+    // computed when the finding is stored (§1.6).
+    slaStartDate: null,
+    slaExpirationDate: null,
+    endpointStatus: newEndpointStatuses(endpoints),
     notes: [],
     audit: [],
   };
@@ -242,6 +258,7 @@ export function storeNewFinding(ledger: Ledger, draft: Finding, ctx: EngineConte
   applyStatusInvariants(draft, 'new', ctx);
   draft.vulnerabilityIds = storedVulnerabilityIds(draft.vulnerabilityIds);
   draft.cve = draft.vulnerabilityIds[0] ?? null;
+  updateSlaExpiration(draft, ctx.settings);
   ledger.addFinding(draft);
   return draft;
 }
@@ -272,6 +289,8 @@ export function settingsSnapshot(run: ResolvedRun, algorithm: string): ImportSet
     scanDate: run.scanDate,
     service: run.service,
     applyTagsToFindings: run.applyTagsToFindings,
+    groupBy: run.groupBy,
+    createFindingGroupsForAllFindings: run.createFindingGroupsForAllFindings,
     algorithm,
     reportName: run.options.reportName ?? null,
     reportSha256: run.options.reportSha256 ?? null,

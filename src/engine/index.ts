@@ -20,3 +20,6 @@ export * from './delete-finding';
 export * from './delete-duplicates';
 export * from './triage';
 export * from './rehash';
+export * from './sla';
+export * from './endpoint-status';
+export * from './finding-groups';

@@ -1,4 +1,4 @@
-import type { Engagement, Finding, ImportRecord, Product, ProductType, StoreData, Test } from '../model';
+import type { Engagement, Finding, FindingGroup, ImportRecord, Product, ProductType, StoreData, Test } from '../model';
 
 /** Pushes `value` into the list under `key`, creating the list on first use. */
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -53,6 +53,10 @@ export class Ledger {
   readonly testsById = new Map<number, Test>();
   readonly engagementsById = new Map<number, Engagement>();
   readonly productsById = new Map<number, Product>();
+  /** Finding groups per test (§3.4); empty for stores written before groups existed. */
+  readonly findingGroupsByTest = new Map<number, FindingGroup[]>();
+  /** Group ids are not in `nextIds` (the store schema predates groups); they follow the highest. */
+  private nextFindingGroupId = 1;
 
   constructor(data: StoreData) {
     this.data = data;
@@ -62,6 +66,10 @@ export class Ledger {
     // Findings are kept in ascending id order, so every index list is ordered oldest first.
     data.findings.sort((a, b) => a.id - b.id);
     for (const f of data.findings) this.indexFinding(f);
+    for (const g of data.findingGroups ?? []) {
+      addTo(this.findingGroupsByTest, g.testId, g);
+      if (g.id >= this.nextFindingGroupId) this.nextFindingGroupId = g.id + 1;
+    }
   }
 
   /**
@@ -115,12 +123,48 @@ export class Ledger {
     this.testsById.set(t.id, t);
   }
 
-  /** Removes a test record only; its findings must have been removed first. */
+  /** Removes a test record only; its findings must have been removed first. Its finding groups go with it. */
   removeTest(testId: number): void {
     const at = this.data.tests.findIndex((t) => t.id === testId);
     if (at >= 0) this.data.tests.splice(at, 1);
     this.testsById.delete(testId);
     this.data.imports = this.data.imports.filter((r) => r.testId !== testId);
+    if (this.findingGroupsByTest.delete(testId) && this.data.findingGroups) {
+      this.data.findingGroups = this.data.findingGroups.filter((g) => g.testId !== testId);
+    }
+  }
+
+  /** The finding groups of a test, oldest first. */
+  findingGroupsOfTest(testId: number): readonly FindingGroup[] {
+    return this.findingGroupsByTest.get(testId) ?? [];
+  }
+
+  /** Adds a finding group with the next group id; the store's group list is created on first use. */
+  addFindingGroup(fields: Omit<FindingGroup, 'id'>): FindingGroup {
+    const group: FindingGroup = { id: this.nextFindingGroupId++, ...fields };
+    (this.data.findingGroups ??= []).push(group);
+    addTo(this.findingGroupsByTest, group.testId, group);
+    return group;
+  }
+
+  /**
+   * Takes deleted findings out of the groups of their tests. Groups left empty are kept, as
+   * DefectDojo's many-to-many relation keeps a group whose findings were deleted.
+   */
+  private ungroupFindings(gone: readonly Finding[]): void {
+    if (this.findingGroupsByTest.size === 0) return;
+    const byTest = new Map<number, Set<number>>();
+    for (const f of gone) {
+      if (!this.findingGroupsByTest.has(f.testId)) continue;
+      const ids = byTest.get(f.testId);
+      if (ids) ids.add(f.id);
+      else byTest.set(f.testId, new Set([f.id]));
+    }
+    for (const [testId, ids] of byTest) {
+      for (const g of this.findingGroupsByTest.get(testId) ?? []) {
+        if (g.findingIds.some((id) => ids.has(id))) g.findingIds = g.findingIds.filter((id) => !ids.has(id));
+      }
+    }
   }
 
   /** Adds a finding; its id must be higher than every stored id (use `nextId('finding')`). */
@@ -139,6 +183,7 @@ export class Ledger {
   removeFindings(ids: ReadonlySet<number>): void {
     const gone = this.data.findings.filter((f) => ids.has(f.id));
     if (gone.length === 0) return;
+    this.ungroupFindings(gone);
     if (gone.length <= 64) {
       for (const f of gone) this.unindexFinding(f);
     } else {
@@ -172,6 +217,7 @@ export class Ledger {
   removeFinding(id: number): void {
     const f = this.findingsById.get(id);
     if (!f) return;
+    this.ungroupFindings([f]);
     this.unindexFinding(f);
     const at = this.data.findings.indexOf(f);
     if (at >= 0) this.data.findings.splice(at, 1);

@@ -2,6 +2,8 @@ import type { Finding, ParsedReport, Test } from '../model';
 import type { EngineContext } from './context';
 import { hashConfigFor } from './dedupe-config';
 import { assignFingerprints } from './fingerprint';
+import { attachEndpoints, mitigateEndpointStatuses, reactivateEndpointStatuses, updateEndpointStatusesFromReport } from './endpoint-status';
+import { groupNewFindings } from './finding-groups';
 import { computeHashCode } from './hash-code';
 import { importIntoNewTest, postProcessBatch } from './import-scan';
 import {
@@ -23,6 +25,7 @@ import type { Ledger } from './ledger';
 import { type ReimportMatch, ignoresUnreliableUniqueIds, reimportMatcherFor, selectMatch, unreliableUniqueIds } from './matching';
 import { numericalSeverity, storedVulnerabilityIds, syncVulnerabilityIds } from './normalise';
 import { checkReimportTestType, ensureEngagement, findEngagement, findReimportTarget } from './product-context';
+import { restartSla, updateSlaExpiration } from './sla';
 import { addNote, changeStatus, type StatusField } from './status';
 import type { ImportOptions, ImportResult } from './types';
 
@@ -272,7 +275,13 @@ class ReimportRun {
     this.pendingFix.delete(existing.id);
     const refreshed = this.settings['reimport.refreshMatchedFields'];
     if (firstBinding && refreshed.length > 0) refreshMatchedFields(existing, incoming, refreshed);
-    if (firstBinding) this.followIdentity(existing, incoming);
+    if (firstBinding) {
+      // DefectDojo recomputes the SLA on every save and again for every finding when the SLA
+      // configuration changes; recomputing on each match gives the same dates and follows a
+      // severity refreshed by improvement 9 (§1.6).
+      updateSlaExpiration(existing, this.settings);
+      this.followIdentity(existing, incoming);
+    }
     return !outcome.stop;
   }
 
@@ -373,6 +382,10 @@ class ReimportRun {
       this.status(existing, patch, `reactivated by ${this.reason()}`);
       addNote(this.ledger, existing, note, this.ctx);
       this.fillComponent(existing, incoming);
+      // `restart_sla_on_reactivation` (§1.6): the SLA starts again today, duplicates included.
+      if (this.settings['sla.restartOnReactivation']) restartSla(existing, this.run.today, this.settings);
+      // Endpoint statuses not marked false positive, out of scope or risk accepted reopen too.
+      reactivateEndpointStatuses(existing);
       outcome.reactivated = true;
       outcome.saved = true;
       return outcome;
@@ -402,6 +415,10 @@ class ReimportRun {
       };
       if (verifiedOption !== null) patch.verified = verifiedOption;
       this.status(existing, patch, `flagged by the report in ${this.reason()}`);
+      // Our own: when the flag is a scanner-native suppression (SARIF `suppressions`, `# nosec`,
+      // …), the suppression and its reason come along, so the editor says why, as it does for a
+      // finding first imported suppressed. DefectDojo has no such field; its flags are as above.
+      if (incoming.suppression) existing.suppression = { ...incoming.suppression };
       outcome.saved = true;
     } else {
       // C.3
@@ -412,11 +429,15 @@ class ReimportRun {
   }
 
   /**
-   * §4.5 for a matched finding that did not stop: endpoints added, vulnerability ids replaced,
-   * CWEs reconciled, import tags added. Returns whether `cve` changed, which DefectDojo saves.
+   * §4.5 for a matched finding that did not stop: endpoint statuses updated, endpoints added,
+   * vulnerability ids replaced, CWEs reconciled, import tags added. Returns whether `cve`
+   * changed, which DefectDojo saves.
    */
   private continueProcessing(existing: Finding, incoming: Finding): boolean {
-    for (const e of incoming.endpoints) if (!existing.endpoints.includes(e)) existing.endpoints.push(e);
+    // Endpoint statuses follow the report for dynamic findings only, and before the report's
+    // new endpoints are attached, as in DefectDojo's reimporter.
+    if (existing.dynamicFinding) updateEndpointStatusesFromReport(existing, incoming, this.ctx);
+    attachEndpoints(existing, incoming);
     const ids = storedVulnerabilityIds(incoming.vulnerabilityIds);
     const cve = ids[0] ?? null;
     const cveChanged = (existing.cve ?? null) !== cve;
@@ -484,6 +505,7 @@ class ReimportRun {
     if (stale) patch.verified = stale.verified;
     if (hadRiskAcceptance) patch.riskAccepted = false;
     this.status(f, patch, reason);
+    mitigateEndpointStatuses(f, this.ctx);
     if (stale) {
       f.fixAvailable = stale.fixAvailable;
       f.fixVersion = stale.fixVersion;
@@ -605,6 +627,8 @@ function reimportIntoTest(
     postProcessBatch(ledger, [...batch], ctx);
   }
 
+  // §4.6: only new findings are grouped, after matching and before close-old.
+  if (run.groupBy) groupNewFindings(ledger, test, state.created, run.groupBy, run.createFindingGroupsForAllFindings, ctx);
   const closed = state.closeOld(originals);
   const createdIds = new Set(state.created.map((f) => f.id));
   const reactivatedIds = new Set(state.reactivated.map((f) => f.id));

@@ -1,6 +1,7 @@
 import type { Finding, Note } from '../model';
 import type { EngineContext } from './context';
 import { nowIso } from './context';
+import { mitigateEndpointStatuses } from './endpoint-status';
 import type { Ledger } from './ledger';
 
 /** The finding fields DefectDojo's `update_finding_status` watches (§1.4), in our names. */
@@ -148,8 +149,8 @@ export function riskExceptionRemovedNote(user: string): string {
  * DefectDojo's `mitigate_finding` (§3.5), used by both close-old paths: inactive, mitigated at
  * the scan date unless a mitigation date is already set, mitigated by the acting user, a note
  * saying why, and any risk acceptance removed with its own note (the finding stays inactive
- * because it is mitigated). The audit reason defaults to the note. Endpoint statuses are not modelled separately: a finding's
- * endpoints are plain URLs here.
+ * because it is mitigated). The audit reason defaults to the note. Every endpoint status not yet
+ * mitigated is mitigated now by the acting user.
  */
 export function mitigateFinding(
   ledger: Ledger,
@@ -166,6 +167,7 @@ export function mitigateFinding(
   };
   if (hadRiskAcceptance) patch.riskAccepted = false;
   changeStatus(f, patch, ctx, opts.reason ?? opts.note);
+  mitigateEndpointStatuses(f, ctx);
   addNote(ledger, f, opts.note, ctx);
   if (hadRiskAcceptance) {
     f.riskAcceptance = null;

@@ -3,6 +3,7 @@ import type { EngineContext } from './context';
 import { nowIso, todayIso } from './context';
 import { applyRetroactiveFalsePositiveHistory } from './dedupe';
 import type { Ledger } from './ledger';
+import { reactivateEndpointStatuses } from './endpoint-status';
 import { addNote, changeStatus, mitigateFinding, type StatusField } from './status';
 
 /** The triage decisions a user can take on a finding (product.md §5). */
@@ -126,6 +127,9 @@ export function triageFinding(ledger: Ledger, findingId: number, change: TriageC
     case 'active':
       patch({ active: true, falsePositive: false, outOfScope: false, riskAccepted: false, isMitigated: false });
       setRiskAcceptance(f, null, ctx, reason);
+      // Reopening a finding reopens its endpoints too, as DefectDojo's UI does (the special
+      // endpoint states stay: they were decided per endpoint).
+      reactivateEndpointStatuses(f);
       break;
     case 'verified':
       patch({ verified: true });

@@ -1,4 +1,5 @@
 import type { ImportActionRecord, ImportCounts, Severity } from '../model';
+import type { GroupByOption } from './finding-groups';
 
 /**
  * The options of one import or reimport, named after DefectDojo's API fields (§2). Options left
@@ -30,6 +31,10 @@ export interface ImportOptions {
   closeOldFindingsProductScope?: boolean;
   doNotReactivate?: boolean;
   deduplicationOnEngagement?: boolean;
+  /** DefectDojo's `group_by` (§3.4): group the run's new findings by this key. */
+  groupBy?: GroupByOption | null;
+  /** DefectDojo's `create_finding_groups_for_all_findings`; default true (a group even for one finding). */
+  createFindingGroupsForAllFindings?: boolean;
   reportName?: string | null;
   reportSha256?: string | null;
   /** The workspace's git HEAD, recorded in the import's settings snapshot (host-supplied). */

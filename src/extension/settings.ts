@@ -40,6 +40,13 @@ const CHECKS: Partial<Record<keyof Settings, Check>> = {
   'reimport.refreshMatchedFields': isStringArray,
   minimumSeverity: isSeverity,
   maxReportSizeMb: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  'sla.days': (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.entries(v).every(
+      ([k, d]) => ['Critical', 'High', 'Medium', 'Low'].includes(k) && (d === null || (typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)),
+    ),
   watch: (v) => Array.isArray(v) && v.every(isWatchEntry),
   storePath: (v) => isString(v) && (v as string).trim() !== '',
 };

@@ -74,6 +74,10 @@ export interface ImportSettingsSnapshot {
   scanDate: string | null;
   service: string | null;
   applyTagsToFindings: boolean;
+  /** DefectDojo's `group_by` (§3.4): null when the run grouped nothing. */
+  groupBy?: string | null;
+  /** DefectDojo's `create_finding_groups_for_all_findings` (default true). */
+  createFindingGroupsForAllFindings?: boolean;
   /** Our own: which dedupe algorithm matched this import's findings. */
   algorithm?: string;
   /** Our own: the report file name and content hash, when known. */

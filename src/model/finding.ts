@@ -153,6 +153,22 @@ export interface RiskAcceptance {
   acceptedAt: string;
 }
 
+/**
+ * The status of one endpoint of a finding (DefectDojo's `Endpoint_Status`, or a
+ * `LocationFindingReference` with `V3_FEATURE_LOCATIONS`), keyed by the endpoint's URL as the
+ * finding lists it. Reimport mitigates and reactivates these one by one for dynamic findings
+ * (§4.5), so a finding still reported on one URL shows which of its other URLs were fixed.
+ */
+export interface EndpointStatus {
+  endpoint: string;
+  mitigated: boolean;
+  mitigatedTime?: string | null;
+  mitigatedBy?: string | null;
+  falsePositive: boolean;
+  outOfScope: boolean;
+  riskAccepted: boolean;
+}
+
 /** A stored finding. */
 export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
   id: number;
@@ -189,6 +205,11 @@ export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
   lastReviewedBy?: string | null;
   slaStartDate?: string | null;
   slaExpirationDate?: string | null;
+  /**
+   * One status per endpoint (§3.5, §4.5). Absent on findings without endpoints and on findings
+   * stored before statuses were kept; those get statuses the first time a run needs them.
+   */
+  endpointStatus?: EndpointStatus[];
   riskAcceptance?: RiskAcceptance | null;
   notes: Note[];
   audit: AuditEntry[];

@@ -16,6 +16,18 @@ export const DEDUPE_ALGORITHMS: readonly DedupeAlgorithm[] = [
   'fingerprint',
 ];
 
+/** The severities an SLA can apply to: DefectDojo never gives Info findings an SLA (§1.6). */
+export type SlaSeverity = Exclude<Severity, 'Info'>;
+
+/**
+ * Days to fix per severity, DefectDojo's `SLA_Configuration`. Null stands for an unticked
+ * `enforce_<severity>` flag: findings of that severity get no expiration date.
+ */
+export type SlaDays = Record<SlaSeverity, number | null>;
+
+/** DefectDojo's default `SLA_Configuration`: Critical 7, High 30, Medium 90, Low 120 days. */
+export const DEFAULT_SLA_DAYS: Readonly<SlaDays> = { Critical: 7, High: 30, Medium: 90, Low: 120 };
+
 /** One watched report pattern (product.md §8). */
 export interface WatchEntry {
   glob: string;
@@ -66,6 +78,12 @@ export interface Settings {
   'reimport.refreshMatchedFields': string[];
   /** Improvement 10: recompute stored hash codes when the hash configuration changes. */
   'dedupe.rehashOnConfigChange': boolean;
+  /** DefectDojo's `enable_finding_sla`: compute SLA expiration dates at all (§1.6). */
+  'sla.enabled': boolean;
+  /** DefectDojo's `SLA_Configuration` days per severity (null: not enforced). */
+  'sla.days': SlaDays;
+  /** DefectDojo's `restart_sla_on_reactivation`: a reimport reactivation restarts the SLA today. */
+  'sla.restartOnReactivation': boolean;
   /** Reports larger than this are refused before parsing (bytes). */
   maxReportSizeMb: number;
   watch: WatchEntry[];
@@ -145,6 +163,9 @@ export function defaultSettings(): Settings {
     'reimport.reconcileCwes': true,
     'reimport.refreshMatchedFields': [...DEFAULT_REFRESHED_FIELDS],
     'dedupe.rehashOnConfigChange': true,
+    'sla.enabled': true,
+    'sla.days': { ...DEFAULT_SLA_DAYS },
+    'sla.restartOnReactivation': false,
     maxReportSizeMb: 256,
     watch: DEFAULT_WATCH.map((w) => ({ ...w })),
     storePath: '.scan-ledger/store.json',

@@ -4,6 +4,23 @@ import type { Finding } from './finding';
 /** Bumped whenever the persisted shape changes; the store migrates older files on load. */
 export const STORE_SCHEMA_VERSION = 1;
 
+/**
+ * A finding group (DefectDojo's `Finding_Group`), created by an import or reimport's `group_by`
+ * option (§3.4). Groups belong to one test; a finding may be in several groups when runs grouped
+ * the test by different options, as DefectDojo's many-to-many relation allows.
+ */
+export interface FindingGroup {
+  id: number;
+  testId: number;
+  /** `Findings in: <key>`, at most 255 characters as DefectDojo stores it. */
+  name: string;
+  /** Member finding ids, oldest first. */
+  findingIds: number[];
+  /** Who created the group: DefectDojo looks groups up by test, creator and name. */
+  creator?: string;
+  created?: string;
+}
+
 /** Everything the store file holds: data only; indexes are rebuilt in memory on load. */
 export interface StoreData {
   schemaVersion: number;
@@ -28,6 +45,11 @@ export interface StoreData {
    * configuration change can be detected and previewed (improvement 10).
    */
   hashConfigFingerprints: Record<string, string>;
+  /**
+   * Finding groups (§3.4). Optional so store files written before groups existed load as they
+   * are: a missing list means no groups, and the list is only written once a group exists.
+   */
+  findingGroups?: FindingGroup[];
 }
 
 export function emptyStoreData(): StoreData {

@@ -114,6 +114,22 @@ export function findStructuralProblem(document: Record<string, unknown>): string
     if (!Array.isArray(imports[i].actions)) return `"imports[${i}].actions" is not an array`;
   }
   if (!isRecord(document.hashConfigFingerprints)) return '"hashConfigFingerprints" is missing or not an object';
+  // Finding groups are optional (stores written before them have none), but when present the
+  // Ledger indexes them by test and edits their member lists, so their shape must hold.
+  const groups = document.findingGroups;
+  if (groups !== undefined) {
+    if (!Array.isArray(groups)) return '"findingGroups" is not an array';
+    const seen = new Set<number>();
+    for (let i = 0; i < groups.length; i++) {
+      const g: unknown = groups[i];
+      if (!isRecord(g)) return `"findingGroups[${i}]" is not an object`;
+      if (!isId(g.id)) return `"findingGroups[${i}].id" is not a positive integer`;
+      if (seen.has(g.id)) return `"findingGroups" holds id ${g.id} twice`;
+      seen.add(g.id);
+      if (!isId(g.testId)) return `"findingGroups[${i}].testId" is not a positive integer`;
+      if (!Array.isArray(g.findingIds)) return `"findingGroups[${i}].findingIds" is not an array`;
+    }
+  }
   return null;
 }
 

@@ -4,7 +4,18 @@ import * as path from 'node:path';
 // requires esbuild cannot follow, so bundling it into dist/ fails at run time with
 // "Cannot find module './impl/format'".
 import { applyEdits, modify, parse, printParseErrorCode, type FormattingOptions, type ParseError } from 'jsonc-parser/lib/esm/main.js';
-import { DEDUPE_ALGORITHMS, defaultSettings, SEVERITIES, type DedupeAlgorithm, type Settings, type Severity, type WatchEntry } from '../model';
+import {
+  DEDUPE_ALGORITHMS,
+  DEFAULT_SLA_DAYS,
+  defaultSettings,
+  SEVERITIES,
+  type DedupeAlgorithm,
+  type Settings,
+  type Severity,
+  type SlaDays,
+  type SlaSeverity,
+  type WatchEntry,
+} from '../model';
 import { WorkspaceSettingsError } from './errors';
 
 /** The prefix every Scan Ledger key carries in `settings.json`; the CLI `config` keys drop it. */
@@ -75,6 +86,26 @@ function checkSeverity(value: unknown): Check {
   return match ? ok(match satisfies Severity) : fail(`expected one of ${SEVERITIES.join(', ')}, got ${show(value)}`);
 }
 
+/**
+ * DefectDojo's SLA configuration: days per severity, a whole number of at least 1, or null for
+ * a severity whose SLA is not enforced. Severities left out keep DefectDojo's defaults, so
+ * `{ "High": 14 }` changes one value; Info is refused because DefectDojo never gives it an SLA.
+ */
+function checkSlaDays(value: unknown): Check {
+  if (!isRecord(value)) return fail(`expected an object of days per severity, e.g. {"Critical": 7, "High": 30}, got ${show(value)}`);
+  const days: SlaDays = { ...DEFAULT_SLA_DAYS };
+  const severities = Object.keys(DEFAULT_SLA_DAYS) as SlaSeverity[];
+  for (const [key, v] of Object.entries(value)) {
+    const severity = severities.find((s) => s.toLowerCase() === key.trim().toLowerCase());
+    if (!severity) return fail(`${show(key)} is not one of ${severities.join(', ')} (Info findings never get an SLA)`);
+    if (v !== null && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)) {
+      return fail(`${severity}: expected a whole number of days of at least 1, or null for no SLA, got ${show(v)}`);
+    }
+    days[severity] = v;
+  }
+  return ok(days);
+}
+
 function checkWatch(value: unknown): Check {
   if (!Array.isArray(value)) return fail(`expected a list of { "glob": ... } entries, got ${show(value)}`);
   const entries: WatchEntry[] = [];
@@ -125,6 +156,9 @@ const CHECKS: { [K in SettingKey]: (value: unknown) => Check } = {
   'reimport.reconcileCwes': checkBoolean,
   'reimport.refreshMatchedFields': (v) => checkStringList(v),
   'dedupe.rehashOnConfigChange': checkBoolean,
+  'sla.enabled': checkBoolean,
+  'sla.days': checkSlaDays,
+  'sla.restartOnReactivation': checkBoolean,
   maxReportSizeMb: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? ok(v) : fail(`expected a number of megabytes above 0, got ${show(v)}`)),
   watch: checkWatch,
   storePath: (v) => (typeof v === 'string' && v.trim() !== '' ? ok(v) : fail(`expected a file path, got ${show(v)}`)),

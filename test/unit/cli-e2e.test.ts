@@ -114,6 +114,7 @@ const FINDING_KEYS = [
   'vulnerabilityIds',
   'endpoints',
   'tags',
+  'endpointStatus',
   'location',
   'suppression',
   'fingerprint',
@@ -121,6 +122,7 @@ const FINDING_KEYS = [
   'foundBy',
   'notes',
   'audit',
+  'findingGroup',
 ];
 
 /** The fields a stored finding has and a parsed one does not. */
@@ -137,11 +139,13 @@ const STORED_ONLY = new Set([
   'lastReviewedBy',
   'slaStartDate',
   'slaExpirationDate',
+  'endpointStatus',
   'fingerprint',
   'riskAcceptance',
   'foundBy',
   'notes',
   'audit',
+  'findingGroup',
 ]);
 
 function byTitle(findings: FindingJson[], title: string): FindingJson {
@@ -248,6 +252,30 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
       assert.equal(second.counts.closed, 2);
       const closed = ws.json<FindingJson[]>('findings').filter((f) => f.isMitigated).map((f) => f.title);
       assert.deepEqual(closed.sort(), [C, D].sort());
+    });
+
+    it('§3.4: --group-by groups new findings, findings --json names each finding\'s group, history records the option', () => {
+      ws.json('import', V1, '--group-by', 'vuln_id_from_tool', '--create-finding-groups-for-all-findings', 'false');
+      const none = ws.json<FindingJson[]>('findings');
+      assert.ok(none.every((f) => f.findingGroup === null), 'no key is shared, so no group without all-findings');
+      ws.json('reimport', V2, '--group-by', 'vuln_id_from_tool');
+      const findings = ws.json<FindingJson[]>('findings');
+      assert.equal(byTitle(findings, E).findingGroup, 'Findings in: Vulnerability ID hardcoded-secret');
+      assert.equal(byTitle(findings, A).findingGroup, null, 'matched findings are never grouped');
+      const history = ws.json<{ settings: Record<string, unknown> }[]>('history');
+      assert.deepEqual(
+        history.map((h) => [h.settings.groupBy, h.settings.createFindingGroupsForAllFindings]),
+        [['vuln_id_from_tool', false], ['vuln_id_from_tool', true]],
+      );
+    });
+
+    it('§1.6: findings --json carries the SLA expiration computed from the date and the severity', () => {
+      ws.json('import', V1, '--scan-date', '2026-01-01');
+      const findings = ws.json<FindingJson[]>('findings');
+      assert.deepEqual(
+        [A, B, C, D].map((t) => byTitle(findings, t).slaExpirationDate),
+        ['2026-01-31', '2026-04-01', '2026-05-01', null],
+      );
     });
 
     it('§1.2: --minimum-severity drops findings below it (case-insensitive severity)', () => {
@@ -419,6 +447,7 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
       { name: 'scan date in the future', args: ['import', V2, '--scan-date', '2999-01-01'], mentions: /2999-01-01 is in the future/ },
       { name: 'bad severity', args: ['import', V2, '--minimum-severity', 'urgent'], mentions: /--minimum-severity.*urgent/ },
       { name: 'bad boolean', args: ['import', V2, '--active', 'yes'], mentions: /--active.*yes/ },
+      { name: 'unknown group-by option', args: ['import', V2, '--group-by', 'severity'], mentions: /--group-by.*severity/ },
       { name: 'unknown test id on reimport', args: ['reimport', V2, '--test', '99'], mentions: /Test 99 does not exist/ },
       { name: 'unknown finding id on triage', args: ['triage', '99', '--status', 'false-positive'], mentions: /finding 99: no such finding/ },
       { name: 'bad triage status', args: ['triage', '1', '--status', 'ignored'], mentions: /--status.*ignored/ },

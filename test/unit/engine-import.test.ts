@@ -332,6 +332,8 @@ describe('engine import: §1.5 history and §3.2 step 7 bookkeeping', () => {
       scanDate: null,
       service: 'api',
       applyTagsToFindings: false,
+      groupBy: null,
+      createFindingGroupsForAllFindings: true,
       algorithm: 'hash_code',
       reportName: 'r.json',
       reportSha256: 'ff',

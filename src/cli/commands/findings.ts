@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DeleteError, deleteFinding, type Ledger } from '../../engine';
+import { DeleteError, deleteFinding, findingGroupNames, type Ledger } from '../../engine';
 import type { Finding, Severity } from '../../model';
 import { badInput } from '../errors';
 import { parseId, parseSeverity, type CommonOptions } from '../options';
@@ -50,9 +50,12 @@ export function selectFindings(ledger: Ledger, opts: FindingsOptions): Finding[]
 
 async function listFindings(runtime: CliRuntime, opts: FindingsOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
-  const findings = await readWithExpiredReopened(workspace, (ledger) => selectFindings(ledger, opts));
+  const { findings, groups } = await readWithExpiredReopened(workspace, (ledger) => ({
+    findings: selectFindings(ledger, opts),
+    groups: findingGroupNames(ledger),
+  }));
   if (workspace.json) {
-    printJson(runtime, findings.map(findingJson));
+    printJson(runtime, findings.map((f) => findingJson(f, groups.get(f.id) ?? null)));
     return;
   }
   print(runtime, findingsTable(findings));

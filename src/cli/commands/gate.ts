@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Ledger } from '../../engine';
+import { findingGroupNames, type Ledger } from '../../engine';
 import { SEVERITY_RANK, type Finding, type Severity } from '../../model';
 import { GateFailure } from '../errors';
 import { parseCount, parseSeverity, type CommonOptions } from '../options';
@@ -35,7 +35,10 @@ export function gateFindings(ledger: Ledger, failOn: Severity, newSinceImport: n
 
 async function runGate(runtime: CliRuntime, opts: GateOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
-  const failing = await readWithExpiredReopened(workspace, (ledger) => gateFindings(ledger, opts.failOn, opts.newSinceImport));
+  const { failing, groups } = await readWithExpiredReopened(workspace, (ledger) => ({
+    failing: gateFindings(ledger, opts.failOn, opts.newSinceImport),
+    groups: findingGroupNames(ledger),
+  }));
   const scope = opts.newSinceImport !== undefined ? ` new since import #${opts.newSinceImport}` : '';
   const verdict = `${pluralise(failing.length, 'active finding')} at or above ${opts.failOn}${scope}`;
   if (workspace.json) {
@@ -43,7 +46,7 @@ async function runGate(runtime: CliRuntime, opts: GateOptions): Promise<void> {
       passed: failing.length === 0,
       failOn: opts.failOn,
       newSinceImport: opts.newSinceImport ?? null,
-      findings: failing.map(findingJson),
+      findings: failing.map((f) => findingJson(f, groups.get(f.id) ?? null)),
     });
   } else if (failing.length > 0) {
     print(runtime, findingsTable(failing));

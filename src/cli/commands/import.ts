@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { ImportTargetError, ImportValidationError, SharedTriageFormatError, type ImportOptions, type ImportResult } from '../../engine';
+import { ImportTargetError, ImportValidationError, SharedTriageFormatError, type GroupByOption, type ImportOptions, type ImportResult } from '../../engine';
 import { importIntoWorkspace, type WorkspaceImportResult } from '../../store';
 import type { Severity } from '../../model';
 import { badInput } from '../errors';
-import { parseBoolean, parseDate, parseId, parseSeverity, parseTags, type CommonOptions } from '../options';
+import { parseBoolean, parseDate, parseGroupBy, parseId, parseSeverity, parseTags, type CommonOptions } from '../options';
 import { countsText, pluralise, print, printJson } from '../output';
 import type { CliRuntime } from '../runtime';
 import { inTransaction, loadReport, openWorkspace, prepareLedger, type CliWorkspace, type Preparation } from '../session';
@@ -26,6 +26,8 @@ interface ScanOptions extends CommonOptions, ContextOptions {
   buildId?: string;
   commitHash?: string;
   tags?: string[];
+  groupBy?: GroupByOption;
+  createFindingGroupsForAllFindings?: boolean;
 }
 
 interface ReimportOptions extends ScanOptions {
@@ -48,7 +50,13 @@ function addScanOptions(command: Command): Command {
     .option('--branch-tag <tag>', 'branch or tag scanned')
     .option('--build-id <id>', 'CI build id')
     .option('--commit-hash <hash>', 'commit scanned')
-    .option('--tags <list>', 'comma-separated tags for the test', parseTags);
+    .option('--tags <list>', 'comma-separated tags for the test', parseTags)
+    .option(
+      '--group-by <option>',
+      'group new findings: component_name, component_name+component_version, file_path, finding_title or vuln_id_from_tool',
+      parseGroupBy,
+    )
+    .option('--create-finding-groups-for-all-findings <bool>', 'with --group-by, create a group even for a single finding (default true)', parseBoolean);
   addContextOptions(command);
   return addCommonOptions(command);
 }
@@ -79,6 +87,8 @@ function importOptions(workspace: CliWorkspace, opts: ScanOptions, scanType: str
     commitHash: opts.commitHash,
     closeOldFindings: opts.closeOldFindings,
     closeOldFindingsProductScope: opts.closeOldFindingsProductScope,
+    groupBy: opts.groupBy ?? null,
+    createFindingGroupsForAllFindings: opts.createFindingGroupsForAllFindings,
     reportName: reportName(workspace, file),
     reportSha256: sha256,
   };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SharedTriageFormatError, TRIAGE_STATUSES, TriageError, type TriageStatus } from '../../engine';
+import { SharedTriageFormatError, TRIAGE_STATUSES, TriageError, findingGroupOf, type TriageStatus } from '../../engine';
 import { triageInWorkspace } from '../../store';
 import type { Finding } from '../../model';
 import { badInput } from '../errors';
@@ -19,6 +19,7 @@ interface TriageOptions extends CommonOptions {
 
 async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
+  let findingGroup: string | null = null;
   const finding: Finding = await inTransaction(workspace, async (ledger, ctx) => {
     if (!ledger.finding(id)) throw badInput(`finding ${id}: no such finding`);
     try {
@@ -30,6 +31,7 @@ async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Pro
         { status: opts.status, reason: opts.reason, owner: opts.owner, expires: opts.expires, note: opts.note },
         ctx,
       );
+      findingGroup = findingGroupOf(ledger, changed)?.name ?? null;
       return changed;
     } catch (error) {
       // The engine checks the whole request before changing anything (e.g. an expiry already
@@ -40,7 +42,7 @@ async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Pro
       throw error;
     }
   });
-  if (workspace.json) printJson(runtime, findingJson(finding));
+  if (workspace.json) printJson(runtime, findingJson(finding, findingGroup));
   else print(runtime, `Finding #${finding.id} is now ${findingStatus(finding)}: ${finding.title}`);
 }
 
