@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { banditParser, BANDIT_SCAN_TYPE } from '../../src/parsers/bandit';
 import { ReportParseError } from '../../src/parsers/errors';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'bandit-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => banditParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(BANDIT_SCAN_TYPE, BANDIT_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('bandit-scan', banditParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(BANDIT_SCAN_TYPE, finding);
 
 // empty.json, one_finding.json and many_findings.json are real Bandit 1.6.2 output (Debian
 // package) over test/fixtures/bandit-scan/sample. Expected hashes: Python hashlib over
@@ -109,9 +93,9 @@ describe('Bandit parser (§7.5)', () => {
   });
 
   it('refuses a Trivy report as "not a Bandit report"', () => {
-    const trivy = readFileSync(join(__dirname, '..', 'fixtures', 'trivy-scan', 'one_finding.json'), 'utf8');
+    const trivy = read('../trivy-scan/one_finding.json');
     assert.throws(() => banditParser.parse(trivy, 'trivy.json'), (e: unknown) => e instanceof ReportParseError && /not a Bandit report/.test(e.message));
-    const semgrep = readFileSync(join(__dirname, '..', 'fixtures', 'semgrep-json-report', 'one_finding.json'), 'utf8');
+    const semgrep = read('../semgrep-json-report/one_finding.json');
     assert.throws(() => banditParser.parse(semgrep, 'semgrep.json'), (e: unknown) => e instanceof ReportParseError && /not a Bandit report/.test(e.message));
   });
 

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { checkovParser, CHECKOV_SCAN_TYPE } from '../../src/parsers/checkov';
 import { ReportParseError } from '../../src/parsers/errors';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'checkov-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => checkovParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(CHECKOV_SCAN_TYPE, CHECKOV_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('checkov-scan', checkovParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(CHECKOV_SCAN_TYPE, finding);
 
 // Expected hashes: Python hashlib over str.casefold() of the legacy string title + "0" + line +
 // file_path + description, the description built as dojo/tools/checkov/parser.py builds it.

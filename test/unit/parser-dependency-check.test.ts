@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { componentFromCpe, componentFromPurl, dependencyCheckParser, DEPENDENCY_CHECK_SCAN_TYPE } from '../../src/parsers/dependency-check';
 import { ReportParseError } from '../../src/parsers/errors';
 import { parseXml } from '../../src/parsers/xml';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'dependency-check-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => dependencyCheckParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(DEPENDENCY_CHECK_SCAN_TYPE, DEPENDENCY_CHECK_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('dependency-check-scan', dependencyCheckParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(DEPENDENCY_CHECK_SCAN_TYPE, finding);
 
 // Hand-written from Dependency-Check's XML schema (4.0). Expected hashes: Python hashlib over
 // str.casefold() of title + str(cwe) + file_path (§6.5 Dependency Check fields).
@@ -147,7 +131,7 @@ describe('Dependency-Check XML parser (§7.8)', () => {
     assert.match(parseError('external_entity.xml').message, /DOCTYPE/);
     assert.equal(parseError('missing_name.xml').position, 'dependencies.dependency[0].vulnerabilities[0]');
     assert.match(parseError('truncated.xml').message, /XML/);
-    const zap = readFileSync(join(__dirname, '..', 'fixtures', 'zap-scan', 'one_finding.xml'), 'utf8');
+    const zap = read('../zap-scan/one_finding.xml');
     assert.throws(() => dependencyCheckParser.parse(zap, 'zap.xml'), (e: unknown) => e instanceof ReportParseError && /not a Dependency-Check XML report/.test(e.message));
   });
 

@@ -7,29 +7,16 @@ import {
   parseReport,
   parserFor,
   PARSERS,
-  ReportParseError,
   SCAN_TYPES,
 } from '../../src/parsers';
 import { assertReportSize, findExcessiveNesting, parseJson, readArray, readBoolean, readInteger, readNumber, readString } from '../../src/parsers/json';
 import { decodeXmlEntities, parseXml, XML_DOCTYPE_REFUSED } from '../../src/parsers/xml';
-
-const FIXTURE_ROOT = join(__dirname, '..', 'fixtures');
+import { expectParseError, FIXTURE_ROOT } from './parser-fixtures';
 
 /** test/fixtures/<scan-type-slug>/, with the Generic Findings Import kept in `generic/`. */
 function fixtureFolder(scanType: string): string {
   const slug = scanType.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   return join(FIXTURE_ROOT, slug === 'generic-findings-import' ? 'generic' : slug);
-}
-
-function expectError(action: () => unknown, pattern: RegExp): ReportParseError {
-  try {
-    action();
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a ReportParseError');
 }
 
 describe('format detection and the parser registry', () => {
@@ -48,14 +35,14 @@ describe('format detection and the parser registry', () => {
     });
 
     it('parseReport refuses an unknown scan type and lists the supported ones', () => {
-      const error = expectError(() => parseReport('{}', { fileName: 'r.json', scanType: 'Nessus Scan' }), /r\.json: unknown scan type "Nessus Scan"; supported: SARIF, /);
+      const error = expectParseError(() => parseReport('{}', { fileName: 'r.json', scanType: 'Nessus Scan' }), /r\.json: unknown scan type "Nessus Scan"; supported: SARIF, /);
       for (const scanType of SCAN_TYPES) assert.ok(error.message.includes(scanType));
     });
 
     it('parseReport refuses a report over the limit (default 256 MB) before any parsing', () => {
       assert.equal(DEFAULT_MAX_REPORT_BYTES, 256 * 1024 * 1024);
-      expectError(() => parseReport('x'.repeat(3 * 1024 * 1024), { fileName: 'big.sarif', maxBytes: 2 * 1024 * 1024 }), /^big\.sarif: report is 3 MB, over the 2 MB limit$/);
-      expectError(() => assertReportSize('é'.repeat(600), 'utf8.json', 1000), /report is 1200 bytes, over the 1000 bytes limit/);
+      expectParseError(() => parseReport('x'.repeat(3 * 1024 * 1024), { fileName: 'big.sarif', maxBytes: 2 * 1024 * 1024 }), /^big\.sarif: report is 3 MB, over the 2 MB limit$/);
+      expectParseError(() => assertReportSize('é'.repeat(600), 'utf8.json', 1000), /report is 1200 bytes, over the 1000 bytes limit/);
       assert.doesNotThrow(() => assertReportSize('é'.repeat(500), 'utf8.json', 1000));
     });
 
@@ -87,9 +74,9 @@ describe('format detection and the parser registry', () => {
     });
 
     it('parseReport names the file and the reason when nothing recognises the report', () => {
-      expectError(() => parseReport('{"hello": "world"}', { fileName: 'unknown.json' }), /^unknown\.json: not a supported report: the JSON content matches none of the JSON formats \(SARIF, /);
-      expectError(() => parseReport('just some text', { fileName: 'notes.txt' }), /^notes\.txt: not a supported report: the content is neither JSON, XML nor CSV$/);
-      expectError(() => parseReport('{"runs": [', { fileName: 'cut.sarif' }), /^cut\.sarif: not a supported report: truncated JSON/);
+      expectParseError(() => parseReport('{"hello": "world"}', { fileName: 'unknown.json' }), /^unknown\.json: not a supported report: the JSON content matches none of the JSON formats \(SARIF, /);
+      expectParseError(() => parseReport('just some text', { fileName: 'notes.txt' }), /^notes\.txt: not a supported report: the content is neither JSON, XML nor CSV$/);
+      expectParseError(() => parseReport('{"runs": [', { fileName: 'cut.sarif' }), /^cut\.sarif: not a supported report: truncated JSON/);
     });
   });
 
@@ -157,14 +144,14 @@ describe('format detection and the parser registry', () => {
       const laughs =
         '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n' +
         ' <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">\n]>\n<lolz>&lol2;</lolz>';
-      const error = expectError(() => parseXml(laughs, 'laughs.xml'), /^laughs\.xml:2:1: XML DOCTYPE and entity declarations are not allowed in reports$/);
+      const error = expectParseError(() => parseXml(laughs, 'laughs.xml'), /^laughs\.xml:2:1: XML DOCTYPE and entity declarations are not allowed in reports$/);
       assert.equal(error.position, '2:1');
     });
 
     it('refuses external entities (XXE) and entity declarations anywhere outside comments and CDATA', () => {
-      expectError(() => parseXml('<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>', 'xxe.xml'), /not allowed in reports/);
-      expectError(() => parseXml('<!doctype html><html/>', 'lower.xml'), /not allowed in reports/);
-      expectError(() => parseXml('<r/><!ENTITY late "x">', 'late.xml'), /not allowed in reports/);
+      expectParseError(() => parseXml('<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>', 'xxe.xml'), /not allowed in reports/);
+      expectParseError(() => parseXml('<!doctype html><html/>', 'lower.xml'), /not allowed in reports/);
+      expectParseError(() => parseXml('<r/><!ENTITY late "x">', 'late.xml'), /not allowed in reports/);
       const allowed = parseXml('<r><!-- <!DOCTYPE x> --><c><![CDATA[<!DOCTYPE html>]]></c></r>', 'ok.xml') as { r: { c: string } };
       assert.equal(allowed.r.c, '<!DOCTYPE html>');
     });
@@ -175,25 +162,25 @@ describe('format detection and the parser registry', () => {
     });
 
     it('malformed, truncated and deeply nested XML give ReportParseError with line:column', () => {
-      expectError(() => parseXml('<a>\n<b></a>', 'bad.xml'), /^bad\.xml:2:\d+: not well-formed XML: /);
-      expectError(() => parseXml('<a><b>text</b>', 'cut.xml'), /^cut\.xml:1:\d+: not well-formed XML: Unclosed tag 'a'/);
-      expectError(() => parseXml('', 'empty.xml'), /^empty\.xml:1: not well-formed XML/);
-      expectError(() => parseXml(`${'<a>'.repeat(1000)}${'</a>'.repeat(1000)}`, 'deep.xml'), /^deep\.xml: unreadable XML: Maximum nested tags exceeded/);
-      expectError(() => parseXml('<r><__proto__>1</__proto__></r>', 'proto.xml'), /proto\.xml: unreadable XML/);
+      expectParseError(() => parseXml('<a>\n<b></a>', 'bad.xml'), /^bad\.xml:2:\d+: not well-formed XML: /);
+      expectParseError(() => parseXml('<a><b>text</b>', 'cut.xml'), /^cut\.xml:1:\d+: not well-formed XML: Unclosed tag 'a'/);
+      expectParseError(() => parseXml('', 'empty.xml'), /^empty\.xml:1: not well-formed XML/);
+      expectParseError(() => parseXml(`${'<a>'.repeat(1000)}${'</a>'.repeat(1000)}`, 'deep.xml'), /^deep\.xml: unreadable XML: Maximum nested tags exceeded/);
+      expectParseError(() => parseXml('<r><__proto__>1</__proto__></r>', 'proto.xml'), /proto\.xml: unreadable XML/);
     });
   });
 
   describe('parseJson and field readers', () => {
     it('reports syntax errors with line:column and truncation as such', () => {
-      expectError(() => parseJson('{\n  "a": 1,\n  "b": tru\n}', 'f.json'), /^f\.json:3:\d+: invalid JSON: /);
-      expectError(() => parseJson('{"a": [1, 2', 'f.json'), /^f\.json:1:12: truncated JSON \(unexpected end of input\)$/);
+      expectParseError(() => parseJson('{\n  "a": 1,\n  "b": tru\n}', 'f.json'), /^f\.json:3:\d+: invalid JSON: /);
+      expectParseError(() => parseJson('{"a": [1, 2', 'f.json'), /^f\.json:1:12: truncated JSON \(unexpected end of input\)$/);
     });
 
     it('refuses nesting beyond 512 levels without recursion; strings with brackets do not count', () => {
       assert.equal(findExcessiveNesting(`${'['.repeat(512)}${']'.repeat(512)}`), -1);
       assert.equal(findExcessiveNesting(`${'['.repeat(513)}${']'.repeat(513)}`), 512);
       assert.equal(findExcessiveNesting(`["${'['.repeat(2000)}\\"${'{'.repeat(2000)}"]`), -1);
-      expectError(() => parseJson(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 'deep.json'), /^deep\.json:1:\d+: JSON nesting deeper than 512 levels$/);
+      expectParseError(() => parseJson(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 'deep.json'), /^deep\.json:1:\d+: JSON nesting deeper than 512 levels$/);
     });
 
     it('readers accept numbers as strings and nulls, and refuse other types', () => {

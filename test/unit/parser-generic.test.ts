@@ -1,35 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { defaultSettings, type ParsedFinding, type ParsedReport } from '../../src/model';
-import { ReportParseError } from '../../src/parsers';
+import type { ParsedFinding, ParsedReport } from '../../src/model';
 import { genericParser, parseCsvDate } from '../../src/parsers/generic';
+import { expectParseError, fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'generic');
-
-function parse(name: string): ParsedReport {
-  return genericParser.parse(readFileSync(join(FIXTURES, name), 'utf8'), name);
-}
+const { read, parse } = fixtureReader('generic', genericParser);
 
 function parseFindings(findings: unknown[], extra: Record<string, unknown> = {}): ParsedFinding[] {
   return genericParser.parse(JSON.stringify({ ...extra, findings }), 'inline.json').findings;
 }
 
 function defaultHash(report: ParsedReport, finding: ParsedFinding): string {
-  return computeHashCode({ ...finding, cwe: finding.cwe ?? 0 }, hashConfigFor(report.testType, report.scanType, defaultSettings()));
-}
-
-function expectError(action: () => unknown, pattern: RegExp): ReportParseError {
-  try {
-    action();
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a ReportParseError');
+  return hashUnderDefaults(report, { ...finding, cwe: finding.cwe ?? 0 });
 }
 
 const REQUIRED = { title: 't', severity: 'High', description: 'd' };
@@ -141,26 +122,26 @@ describe('Generic Findings Import parser (defectdojo-semantics.md §7.9)', () =>
     });
 
     it('§7.9: title, severity and description are required → error naming the finding index and the fields', () => {
-      const error = expectError(() => parseFindings([REQUIRED, { title: 'only a title' }]), /inline\.json:findings\[1\]: required fields are missing: severity, description/);
+      const error = expectParseError(() => parseFindings([REQUIRED, { title: 'only a title' }]), /inline\.json:findings\[1\]: required fields are missing: severity, description/);
       assert.equal(error.position, 'findings[1]');
-      expectError(() => parseFindings([{ ...REQUIRED, description: null }]), /required fields are missing: description/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, description: null }]), /required fields are missing: description/);
     });
 
     it('§7.9: fields outside DefectDojo\'s whitelist are refused (not silently dropped)', () => {
-      expectError(() => parseFindings([{ ...REQUIRED, colour: 'red', __proto__x: 1 }]), /findings\[0\]: fields not allowed in a Generic Findings Import finding: __proto__x, colour/);
-      expectError(() => genericParser.parse('{"findings":[{"title":"t","severity":"High","description":"d","__proto__":{}}]}', 'p.json'), /not allowed.*__proto__/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, colour: 'red', __proto__x: 1 }]), /findings\[0\]: fields not allowed in a Generic Findings Import finding: __proto__x, colour/);
+      expectParseError(() => genericParser.parse('{"findings":[{"title":"t","severity":"High","description":"d","__proto__":{}}]}', 'p.json'), /not allowed.*__proto__/);
     });
 
     it('wrong types name the finding and the field', () => {
-      expectError(() => parseFindings([{ ...REQUIRED, cwe: 'seventy-nine' }]), /findings\[0\]\.cwe: "cwe" must be an integer/);
-      expectError(() => parseFindings([{ ...REQUIRED, active: 'maybe' }]), /findings\[0\]\.active: "active" must be true or false/);
-      expectError(() => parseFindings([{ ...REQUIRED, date: '29/02/2024' }]), /findings\[0\]\.date: "date" must be a date/);
-      expectError(() => parseFindings([{ ...REQUIRED, date: '2023-02-29' }]), /"date" must be a date/);
-      expectError(() => parseFindings([{ ...REQUIRED, title: { text: 'x' } }]), /findings\[0\]\.title: "title" must be a string/);
-      expectError(() => parseFindings([{ ...REQUIRED, tags: [1, {}] }]), /findings\[0\]\.tags\[1\]/);
-      expectError(() => parseFindings([{ ...REQUIRED, vulnerability_ids: [{ id: 'x' }] }]), /vulnerability_ids\[0\]/);
-      expectError(() => parseFindings([{ ...REQUIRED, endpoints: [{ path: '/x' }] }]), /endpoints\[0\]: an endpoint object needs a "host"/);
-      expectError(() => parseFindings(['not an object']), /findings\[0\]: a finding must be a JSON object/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, cwe: 'seventy-nine' }]), /findings\[0\]\.cwe: "cwe" must be an integer/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, active: 'maybe' }]), /findings\[0\]\.active: "active" must be true or false/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, date: '29/02/2024' }]), /findings\[0\]\.date: "date" must be a date/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, date: '2023-02-29' }]), /"date" must be a date/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, title: { text: 'x' } }]), /findings\[0\]\.title: "title" must be a string/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, tags: [1, {}] }]), /findings\[0\]\.tags\[1\]/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, vulnerability_ids: [{ id: 'x' }] }]), /vulnerability_ids\[0\]/);
+      expectParseError(() => parseFindings([{ ...REQUIRED, endpoints: [{ path: '/x' }] }]), /endpoints\[0\]: an endpoint object needs a "host"/);
+      expectParseError(() => parseFindings(['not an object']), /findings\[0\]: a finding must be a JSON object/);
     });
 
     it('nulls count as absent for optional fields', () => {
@@ -169,12 +150,12 @@ describe('Generic Findings Import parser (defectdojo-semantics.md §7.9)', () =>
     });
 
     it('bad input: invalid JSON, truncated file, wrong format, empty text, deep nesting', () => {
-      expectError(() => genericParser.parse('{"findings": [}', 'bad.json'), /^bad\.json:1:\d+: invalid JSON/);
-      const text = readFileSync(join(FIXTURES, 'many_findings.json'), 'utf8');
-      expectError(() => genericParser.parse(text.slice(0, 200), 'cut.json'), /^cut\.json:\d+:\d+: (truncated|invalid) JSON/);
-      expectError(() => genericParser.parse('{"runs": []}', 'sarif.json'), /not a Generic Findings Import report/);
-      expectError(() => genericParser.parse('  ', 'blank.json'), /the report is empty/);
-      expectError(() => genericParser.parse(`{"findings":${'['.repeat(600)}${']'.repeat(600)}}`, 'deep.json'), /nesting deeper than 512/);
+      expectParseError(() => genericParser.parse('{"findings": [}', 'bad.json'), /^bad\.json:1:\d+: invalid JSON/);
+      const text = read('many_findings.json');
+      expectParseError(() => genericParser.parse(text.slice(0, 200), 'cut.json'), /^cut\.json:\d+:\d+: (truncated|invalid) JSON/);
+      expectParseError(() => genericParser.parse('{"runs": []}', 'sarif.json'), /not a Generic Findings Import report/);
+      expectParseError(() => genericParser.parse('  ', 'blank.json'), /the report is empty/);
+      expectParseError(() => genericParser.parse(`{"findings":${'['.repeat(600)}${']'.repeat(600)}}`, 'deep.json'), /nesting deeper than 512/);
     });
   });
 
@@ -235,11 +216,11 @@ describe('Generic Findings Import parser (defectdojo-semantics.md §7.9)', () =>
     });
 
     it('missing required columns, bad dates and bad CWE ids name the row', () => {
-      expectError(() => genericParser.parse('Title,Severity\nx,High\n', 'x.csv'), /x\.csv:1: not a Generic Findings Import CSV: missing column\(s\) Description, Date/);
-      expectError(() => genericParser.parse('Date,Title,Severity,Description\nsoon,x,High,d\n', 'x.csv'), /x\.csv:row 2: Date "soon" is not a date/);
-      expectError(() => genericParser.parse('Date,Title,Severity,Description,CweId\n2024-01-01,x,High,d,abc\n', 'x.csv'), /row 2: CweId "abc"/);
-      expectError(() => genericParser.parse('Date,Title\n"2024-01-01,x\n', 'x.csv'), /x\.csv(:\d+)?: invalid CSV/);
-      expectError(() => genericParser.parse('', 'x.csv'), /the report is empty/);
+      expectParseError(() => genericParser.parse('Title,Severity\nx,High\n', 'x.csv'), /x\.csv:1: not a Generic Findings Import CSV: missing column\(s\) Description, Date/);
+      expectParseError(() => genericParser.parse('Date,Title,Severity,Description\nsoon,x,High,d\n', 'x.csv'), /x\.csv:row 2: Date "soon" is not a date/);
+      expectParseError(() => genericParser.parse('Date,Title,Severity,Description,CweId\n2024-01-01,x,High,d,abc\n', 'x.csv'), /row 2: CweId "abc"/);
+      expectParseError(() => genericParser.parse('Date,Title\n"2024-01-01,x\n', 'x.csv'), /x\.csv(:\d+)?: invalid CSV/);
+      expectParseError(() => genericParser.parse('', 'x.csv'), /the report is empty/);
     });
 
     it('short rows read missing cells as empty, as csv.DictReader does (no crash)', () => {
@@ -261,7 +242,7 @@ describe('Generic Findings Import parser (defectdojo-semantics.md §7.9)', () =>
     it('a file named .csv is read as CSV, .json as JSON, and otherwise by its first character', () => {
       assert.equal(genericParser.parse('{"findings":[]}', 'report').findings.length, 0);
       assert.equal(genericParser.parse('Date,Title,Severity,Description\n2024-01-01,x,High,d\n', 'report.txt').findings.length, 1);
-      expectError(() => genericParser.parse('Date,Title,Severity,Description\n', 'report.json'), /invalid JSON/);
+      expectParseError(() => genericParser.parse('Date,Title,Severity,Description\n', 'report.json'), /invalid JSON/);
     });
   });
 });

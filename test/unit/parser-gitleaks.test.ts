@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { gitleaksParser, GITLEAKS_SCAN_TYPE } from '../../src/parsers/gitleaks';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'gitleaks-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => gitleaksParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(GITLEAKS_SCAN_TYPE, GITLEAKS_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('gitleaks-scan', gitleaksParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(GITLEAKS_SCAN_TYPE, finding);
 
 // Expected hashes computed with Python's hashlib over str.casefold() of the legacy string
 // (title + "798" + line + file + description), descriptions built as dojo/tools/gitleaks/parser.py does.

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
 import { hashConfigFor } from '../../src/engine/dedupe-config';
 import { defaultSettings, type ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { gosecParser, GOSEC_SCAN_TYPE } from '../../src/parsers/gosec';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'gosec-scanner');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => gosecParser.parse(read(name), name);
+const { read, parse, parseError } = fixtureReader('gosec-scanner', gosecParser);
 // DefectDojo's configuration for Gosec; Scan Ledger's own default (fingerprint matching) only changes the algorithm.
-const config = () => hashConfigFor(GOSEC_SCAN_TYPE, GOSEC_SCAN_TYPE, { ...defaultSettings(), defectdojoParity: true });
-const hashOf = (finding: ParsedFinding): string => computeHashCode(finding, config());
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const paritySettings = () => ({ ...defaultSettings(), defectdojoParity: true });
+const config = () => hashConfigFor(GOSEC_SCAN_TYPE, GOSEC_SCAN_TYPE, paritySettings());
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(GOSEC_SCAN_TYPE, finding, paritySettings());
 
 // Hand-written from gosec's JSON format. Expected hashes: Python hashlib over str.casefold() of
 // the legacy string title + str(cwe) + str(line) + file + description (a missing CWE renders

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { npmAuditV7Parser, NPM_AUDIT_V7_SCAN_TYPE } from '../../src/parsers/npm-audit';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'npm-audit-v7-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => npmAuditV7Parser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(NPM_AUDIT_V7_SCAN_TYPE, NPM_AUDIT_V7_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('npm-audit-v7-scan', npmAuditV7Parser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(NPM_AUDIT_V7_SCAN_TYPE, finding);
 
 // Hand-written from npm's documented v7+ format, except audit_endpoint_error.json, which is the
 // real output of `npm audit --json` (npm 10) here, where the registry refuses the audit call.
@@ -85,7 +69,7 @@ describe('NPM Audit v7+ parser (dojo/tools/npm_audit_7_plus/parser.py)', () => {
 
   it('refuses npm 6 reports and npm error output (no auditReportVersion)', () => {
     assert.match(parseError('audit_endpoint_error.json').message, /not an npm 7\+ audit report/);
-    const v6 = readFileSync(join(__dirname, '..', 'fixtures', 'npm-audit-scan', 'one_finding.json'), 'utf8');
+    const v6 = read('../npm-audit-scan/one_finding.json');
     assert.throws(() => npmAuditV7Parser.parse(v6, 'v6.json'), (e: unknown) => e instanceof ReportParseError && /NPM Audit Scan/.test(e.message));
   });
 

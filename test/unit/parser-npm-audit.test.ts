@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { npmAuditParser, NPM_AUDIT_SCAN_TYPE } from '../../src/parsers/npm-audit';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'npm-audit-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => npmAuditParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(NPM_AUDIT_SCAN_TYPE, NPM_AUDIT_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('npm-audit-scan', npmAuditParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(NPM_AUDIT_SCAN_TYPE, finding);
 
 // npm 6 reports, hand-written from npm's documented `npm audit --json` format (the registry's
 // audit endpoint does not answer here). Expected hashes: Python hashlib over str.casefold() of
@@ -84,7 +68,7 @@ describe('NPM Audit (npm 6) parser (dojo/tools/npm_audit/parser.py)', () => {
   });
 
   it('an npm 7+ report is refused and pointed at "NPM Audit v7+ Scan"', () => {
-    const v7 = readFileSync(join(__dirname, '..', 'fixtures', 'npm-audit-v7-scan', 'one_finding.json'), 'utf8');
+    const v7 = read('../npm-audit-v7-scan/one_finding.json');
     assert.throws(() => npmAuditParser.parse(v7, 'v7.json'), (e: unknown) => e instanceof ReportParseError && /NPM Audit v7\+ Scan/.test(e.message));
   });
 

@@ -1,22 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { defaultSettings, type ParsedFinding, type ParsedReport } from '../../src/model';
-import { parseReport, ReportParseError } from '../../src/parsers';
+import type { ParsedFinding, ParsedReport } from '../../src/model';
+import { parseReport } from '../../src/parsers';
 import { sarifParser } from '../../src/parsers/sarif';
 import { testTypeName } from '../../src/parsers/test-type';
 import { textwrapShorten } from '../../src/parsers/python-text';
+import { expectParseError, fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'sarif');
-
-function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
-}
+const fixtures = fixtureReader('sarif', sarifParser);
+const fixture = fixtures.read;
 
 function parse(name: string, workspaceRoot?: string): ParsedReport {
-  return sarifParser.parse(fixture(name), name, { workspaceRoot });
+  return fixtures.parse(name, { workspaceRoot });
 }
 
 /** Parses an inline SARIF log built from one run. */
@@ -30,19 +24,7 @@ function run(rules: unknown[], results: unknown[], extra: Record<string, unknown
 
 /** The hash code the engine computes under the default configuration (cwe defaults to 0 as in DefectDojo). */
 function defaultHash(report: ParsedReport, finding: ParsedFinding): string {
-  const config = hashConfigFor(report.testType, report.scanType, defaultSettings());
-  return computeHashCode({ ...finding, cwe: finding.cwe ?? 0 }, config);
-}
-
-function expectError(action: () => unknown, pattern: RegExp): ReportParseError {
-  try {
-    action();
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a ReportParseError');
+  return hashUnderDefaults(report, { ...finding, cwe: finding.cwe ?? 0 });
 }
 
 interface DefectDojoFinding {
@@ -198,7 +180,7 @@ describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
     });
 
     it('§7.1: no title at all → error naming the result', () => {
-      expectError(() => parseRun(run([], [{ ruleId: 'missing' }])), /inline\.sarif:runs\[0\]\.results\[0\]: no information found to create a title/);
+      expectParseError(() => parseRun(run([], [{ ruleId: 'missing' }])), /inline\.sarif:runs\[0\]\.results\[0\]: no information found to create a title/);
     });
 
     it('§7.1: rule messageStrings templates get {0}…{5} argument substitution', () => {
@@ -329,7 +311,7 @@ describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
     });
 
     it('§7.1: a fingerprint key with "/" whose last segment is not v<integer> makes the parse fail', () => {
-      const error = expectError(
+      const error = expectParseError(
         () => parseRun(run([], [{ message: { text: 'm' }, partialFingerprints: { 'hash/latest': 'x' } }])),
         /fingerprint key "hash\/latest"/,
       );
@@ -450,31 +432,31 @@ describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
 
   describe('bad input', () => {
     it('invalid JSON → error with line:column', () => {
-      const error = expectError(() => sarifParser.parse('{\n  "runs": [,]\n}', 'bad.sarif'), /^bad\.sarif:2:\d+: invalid JSON/);
+      const error = expectParseError(() => sarifParser.parse('{\n  "runs": [,]\n}', 'bad.sarif'), /^bad\.sarif:2:\d+: invalid JSON/);
       assert.equal(error.fileName, 'bad.sarif');
     });
 
     it('a truncated file → "truncated JSON" with the position', () => {
       const text = fixture('one_finding.sarif');
-      expectError(() => sarifParser.parse(text.slice(0, text.length / 2), 'cut.sarif'), /^cut\.sarif:\d+:\d+: (truncated JSON|invalid JSON)/);
+      expectParseError(() => sarifParser.parse(text.slice(0, text.length / 2), 'cut.sarif'), /^cut\.sarif:\d+:\d+: (truncated JSON|invalid JSON)/);
     });
 
     it('the wrong format for the scan type (a Generic Findings Import document) → not a SARIF log', () => {
-      expectError(() => sarifParser.parse('{"findings": []}', 'generic.json'), /not a SARIF log/);
-      expectError(() => sarifParser.parse('[]', 'list.json'), /not a SARIF log/);
+      expectParseError(() => sarifParser.parse('{"findings": []}', 'generic.json'), /not a SARIF log/);
+      expectParseError(() => sarifParser.parse('[]', 'list.json'), /not a SARIF log/);
     });
 
     it('a valid but empty report: empty text is an error, an empty runs array is zero findings', () => {
-      expectError(() => sarifParser.parse('', 'empty.sarif'), /the report is empty/);
+      expectParseError(() => sarifParser.parse('', 'empty.sarif'), /the report is empty/);
       const report = sarifParser.parse('{"version":"2.1.0","runs":[]}', 'norun.sarif');
       assert.equal(report.findings.length, 0);
       assert.equal(report.testType, 'SARIF');
     });
 
     it('missing required fields and wrong types name the run or result', () => {
-      expectError(() => sarifParser.parse('{"runs":[{"tool":{}}]}', 'x.sarif'), /x\.sarif:runs\[0\]: SARIF run without tool\.driver\.name/);
-      expectError(() => sarifParser.parse('{"runs":[{"tool":{"driver":{"name":"t"}},"results":{}}]}', 'x.sarif'), /runs\[0\]: "results" is not an array/);
-      expectError(() => sarifParser.parse('{"runs":[{"tool":{"driver":{"name":"t"}},"results":[42]}]}', 'x.sarif'), /runs\[0\]\.results\[0\]: result is not an object/);
+      expectParseError(() => sarifParser.parse('{"runs":[{"tool":{}}]}', 'x.sarif'), /x\.sarif:runs\[0\]: SARIF run without tool\.driver\.name/);
+      expectParseError(() => sarifParser.parse('{"runs":[{"tool":{"driver":{"name":"t"}},"results":{}}]}', 'x.sarif'), /runs\[0\]: "results" is not an array/);
+      expectParseError(() => sarifParser.parse('{"runs":[{"tool":{"driver":{"name":"t"}},"results":[42]}]}', 'x.sarif'), /runs\[0\]\.results\[0\]: result is not an object/);
     });
 
     it('tolerates numbers as strings and nulls where a value is optional', () => {
@@ -489,11 +471,11 @@ describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
 
     it('deeply nested input is refused without a stack overflow', () => {
       const deep = `{"runs":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`;
-      expectError(() => sarifParser.parse(deep, 'deep.sarif'), /nesting deeper than 512 levels/);
+      expectParseError(() => sarifParser.parse(deep, 'deep.sarif'), /nesting deeper than 512 levels/);
     });
 
     it('a report over the size limit is refused before parsing', () => {
-      expectError(
+      expectParseError(
         () => parseReport(fixture('one_finding.sarif'), { fileName: 'big.sarif', scanType: 'SARIF', maxBytes: 1024 }),
         /^big\.sarif: report is \d+ bytes, over the 1024 bytes limit$/,
       );

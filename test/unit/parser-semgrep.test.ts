@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { convertSemgrepSeverity, semgrepParser, SEMGREP_SCAN_TYPE } from '../../src/parsers/semgrep';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'semgrep-json-report');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => semgrepParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(SEMGREP_SCAN_TYPE, SEMGREP_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('semgrep-json-report', semgrepParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(SEMGREP_SCAN_TYPE, finding);
 
 // Expected hashes were computed with Python (hashlib.sha256 of str.casefold() of
 // title + str(cwe) + str(line) + file_path + description, the description built as
@@ -182,7 +166,7 @@ describe('Semgrep JSON parser (§7.2)', () => {
   });
 
   it('refuses another format as "not a Semgrep report"', () => {
-    const bandit = readFileSync(join(__dirname, '..', 'fixtures', 'bandit-scan', 'one_finding.json'), 'utf8');
+    const bandit = read('../bandit-scan/one_finding.json');
     assert.throws(() => semgrepParser.parse(bandit, 'bandit.json'), (e: unknown) => e instanceof ReportParseError && /not a Semgrep report/.test(e.message));
     assert.throws(() => semgrepParser.parse('[]', 'x.json'), ReportParseError);
   });

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { spotbugsParser, SPOTBUGS_SCAN_TYPE } from '../../src/parsers/spotbugs';
 import { parseXml } from '../../src/parsers/xml';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'spotbugs-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => spotbugsParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(SPOTBUGS_SCAN_TYPE, SPOTBUGS_SCAN_TYPE, defaultSettings()));
+const { read, parse, parseError } = fixtureReader('spotbugs-scan', spotbugsParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(SPOTBUGS_SCAN_TYPE, finding);
 
 interface Expected {
   title: string;
@@ -33,16 +27,6 @@ interface Expected {
  * legacy string when cwe is 0 (SpotBugs does not allow a null CWE).
  */
 const expected: Record<string, Expected[]> = JSON.parse(read('expected_from_defectdojo_logic.json'));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
 
 function assertMatchesDefectDojo(name: string): ParsedFinding[] {
   const findings = parse(name).findings;
@@ -115,7 +99,7 @@ describe('SpotBugs XML parser (dojo/tools/spotbugs/parser.py)', () => {
     assert.equal(parseError('malformed_cwe.xml').position, 'BugInstance[0].cweid');
     assert.match(parseError('doctype.xml').message, /DOCTYPE/);
     assert.match(parseError('truncated.xml').message, /XML/);
-    const zap = readFileSync(join(__dirname, '..', 'fixtures', 'zap-scan', 'empty.xml'), 'utf8');
+    const zap = read('../zap-scan/empty.xml');
     assert.throws(() => spotbugsParser.parse(zap, 'zap.xml'), (e: unknown) => e instanceof ReportParseError && /not a SpotBugs XML report/.test(e.message));
   });
 

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { parseCvss3 } from '../../src/parsers/cvss';
-import { ReportParseError } from '../../src/parsers/errors';
 import { trivyParser, TRIVY_SCAN_TYPE } from '../../src/parsers/trivy';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'trivy-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => trivyParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(TRIVY_SCAN_TYPE, TRIVY_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('trivy-scan', trivyParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(TRIVY_SCAN_TYPE, finding);
 
 // Expected hashes computed with Python's hashlib over str.casefold() of
 // title + severity + sorted(vulnerability ids) + str(cwe) + description (§6.5 Trivy fields),

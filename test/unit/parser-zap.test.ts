@@ -1,29 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { computeHashCode } from '../../src/engine/hash-code';
-import { hashConfigFor } from '../../src/engine/dedupe-config';
-import { defaultSettings, type ParsedFinding } from '../../src/model';
+import type { ParsedFinding } from '../../src/model';
 import { ReportParseError } from '../../src/parsers/errors';
 import { htmlToText } from '../../src/parsers/html-text';
 import { parseXml } from '../../src/parsers/xml';
 import { zapEndpoint, zapParser, ZAP_SCAN_TYPE } from '../../src/parsers/zap';
+import { fixtureReader, hashUnderDefaults } from './parser-fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'zap-scan');
-const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const parse = (name: string) => zapParser.parse(read(name), name);
-const hashOf = (finding: ParsedFinding): string =>
-  computeHashCode(finding, hashConfigFor(ZAP_SCAN_TYPE, ZAP_SCAN_TYPE, defaultSettings()));
-
-function parseError(name: string): ReportParseError {
-  try {
-    parse(name);
-  } catch (error) {
-    assert.ok(error instanceof ReportParseError, `expected ReportParseError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`${name} parsed without error`);
-}
+const { read, parse, parseError } = fixtureReader('zap-scan', zapParser);
+const hashOf = (finding: ParsedFinding): string => hashUnderDefaults(ZAP_SCAN_TYPE, finding);
 
 // Hand-written from ZAP's traditional XML report. Expected hashes: Python hashlib over
 // str.casefold() of title + str(cwe) + severity (§6.5 ZAP fields), or, for cwe 0, the legacy
@@ -109,7 +93,7 @@ describe('ZAP XML parser (§7.7)', () => {
   it('rejects bad input with a ReportParseError naming the alert', () => {
     assert.equal(parseError('unknown_riskcode.xml').position, 'site[0].alerts.alertitem[1].riskcode');
     assert.match(parseError('truncated.xml').message, /XML/);
-    const dc = readFileSync(join(__dirname, '..', 'fixtures', 'dependency-check-scan', 'one_finding.xml'), 'utf8');
+    const dc = read('../dependency-check-scan/one_finding.xml');
     assert.throws(() => zapParser.parse(dc, 'dc.xml'), (e: unknown) => e instanceof ReportParseError && /not a ZAP XML report/.test(e.message));
   });
 
