@@ -70,6 +70,7 @@ export function engineContext(workspace: CliWorkspace): EngineContext {
 /** Opens the store, reporting any unreadable file it had to move aside. */
 export async function openStore(workspace: CliWorkspace): Promise<LedgerStore> {
   return LedgerStore.open(workspace.storePath, {
+    workspaceRoot: workspace.root,
     onSetAside: (event) =>
       workspace.runtime.stderr(`scan-ledger: warning: ${event.from}: ${event.reason}; moved aside to ${event.to}\n`),
   });

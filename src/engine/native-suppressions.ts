@@ -109,16 +109,32 @@ interface TrivyIgnoreYamlEntry {
   expired_at?: unknown;
 }
 
+/**
+ * `.trivyignore.yaml` parsed once per sources object (and text): the rule runs for every finding
+ * of a Trivy report, and parsing an ignore file near its 1 MB limit takes over a second, so a
+ * pull request adding a large ignore file next to a large report would otherwise stall the
+ * import for minutes. Null for a broken file.
+ */
+const parsedTrivyIgnoreYaml = new WeakMap<SuppressionSources, { text: string; doc: unknown }>();
+
+function trivyIgnoreYamlDoc(sources: SuppressionSources, text: string): unknown {
+  const cached = parsedTrivyIgnoreYaml.get(sources);
+  if (cached && cached.text === text) return cached.doc;
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 50 });
+  } catch {
+    // A broken ignore file suppresses nothing; the finding stays visible, which is the safe side.
+    doc = null;
+  }
+  parsedTrivyIgnoreYaml.set(sources, { text, doc });
+  return doc;
+}
+
 /** `.trivyignore.yaml`: entries by id, optionally limited to paths, with statement and expiry. */
 function trivyIgnoreYaml(f: ParsedFinding, sources: SuppressionSources, today: string): Suppression | null {
   if (!sources.trivyIgnoreYaml) return null;
-  let doc: unknown;
-  try {
-    doc = parseYaml(sources.trivyIgnoreYaml, { maxAliasCount: 50 });
-  } catch {
-    // A broken ignore file suppresses nothing; the finding stays visible, which is the safe side.
-    return null;
-  }
+  const doc = trivyIgnoreYamlDoc(sources, sources.trivyIgnoreYaml);
   if (typeof doc !== 'object' || doc === null) return null;
   const ids = trivyIds(f);
   const path = sourcePathOf(f) ?? '';

@@ -3,7 +3,7 @@ import type { Finding, Severity } from '../model';
 import { displayStatus } from './decoration-model';
 import type { DocumentFindings } from './document-findings';
 import { cweUrl, safeExternalUrl } from './hover-model';
-import { isAbsoluteFindingPath } from './report-paths';
+import { isOutsideFolderPath } from './report-paths';
 import type { SessionRegistry, WorkspaceSession } from './workspace-session';
 
 /**
@@ -96,7 +96,7 @@ export class FindingDiagnostics implements vscode.Disposable {
     const openDocs = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
     const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
     for (const relPath of index.paths()) {
-      if (isAbsoluteFindingPath(relPath) || relPath === '') continue;
+      if (isOutsideFolderPath(relPath) || relPath === '') continue;
       const uri = vscode.Uri.joinPath(session.folder.uri, relPath);
       const diagnostics = this.diagnosticsFor(session, index.findingsFor(relPath), openDocs.get(uri.toString()));
       if (diagnostics.length > 0) entries.push([uri, diagnostics]);

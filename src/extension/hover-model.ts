@@ -217,7 +217,11 @@ export function buildFindingHover(view: FindingHoverView): string {
   }
   if (view.reactivatedByImport != null) history.push(`Reopened by import \\#${view.reactivatedByImport}`);
   for (const h of view.history.slice(0, 5)) {
-    history.push(`Import \\#${h.importId} (${h.type}, ${escapeInline(h.created.slice(0, 16).replace('T', ' '), 20)}): ${h.action}`);
+    // The type and action are the engine's words, but they are read back from the store file,
+    // which a repository can commit; they are escaped like any other stored text.
+    history.push(
+      `Import \\#${h.importId} (${escapeInline(h.type, 20)}, ${escapeInline(h.created.slice(0, 16).replace('T', ' '), 20)}): ${escapeInline(h.action, 40)}`,
+    );
   }
   if (history.length > 0) out.push(history.join('  \n'));
 

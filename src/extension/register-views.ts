@@ -3,7 +3,7 @@ import { deleteTest } from '../engine';
 import type { Finding, Test } from '../model';
 import { exportFindings } from './export/export-command';
 import { describeError, showError } from './log';
-import { isAbsoluteFindingPath, normaliseFindingPath } from './report-paths';
+import { isOutsideFolderPath, normaliseFindingPath } from './report-paths';
 import { SettingsPanel } from './settings-panel/settings-panel';
 import { parseTriageArguments } from './triage-arguments';
 import { FINDINGS_VIEW_ID, FindingsTreeProvider } from './tree/findings-tree';
@@ -85,8 +85,13 @@ async function revealFinding(registry: SessionRegistry, args: readonly unknown[]
     void vscode.window.showInformationMessage(`Finding #${finding.id} has no file location (${finding.componentName ?? 'no component'}).`);
     return;
   }
-  const relative = normaliseFindingPath(finding.filePath, session.folder.uri.path);
-  const uri = isAbsoluteFindingPath(relative) ? vscode.Uri.file(relative) : vscode.Uri.joinPath(session.folder.uri, relative);
+  const relative = normaliseFindingPath(finding.location?.resolvedPath ?? finding.filePath, session.folder.uri.path);
+  // Report paths are untrusted: a finding never opens a file outside its workspace folder.
+  if (isOutsideFolderPath(relative)) {
+    void vscode.window.showWarningMessage(`Scan Ledger: ${finding.filePath} (finding #${finding.id}) lies outside the workspace folder, so it is not opened.`);
+    return;
+  }
+  const uri = vscode.Uri.joinPath(session.folder.uri, relative);
   if (!(await exists(uri))) {
     void vscode.window.showWarningMessage(`Scan Ledger: ${finding.filePath} (finding #${finding.id}) is not in the workspace.`);
     return;

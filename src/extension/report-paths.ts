@@ -60,6 +60,15 @@ export function isAbsoluteFindingPath(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:\//.test(p);
 }
 
+/**
+ * True when a normalised finding path does not name a file inside the folder: absolute, or
+ * climbing out with `..` (a report may write `../../etc/passwd`). Such paths are never joined
+ * to the folder URI, so no diagnostic or editor action points at a file outside the workspace.
+ */
+export function isOutsideFolderPath(p: string): boolean {
+  return isAbsoluteFindingPath(p) || p === '..' || p.startsWith('../');
+}
+
 /** The path a finding is shown at: the parser's resolved path when it has one. */
 export function findingFilePath(f: Finding): string | null {
   const resolved = (f.location as { resolvedPath?: string | null } | undefined)?.resolvedPath;

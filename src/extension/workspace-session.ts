@@ -147,6 +147,7 @@ export class WorkspaceSession {
       const started = Date.now();
       try {
         const store = await LedgerStore.open(file, {
+          workspaceRoot: this.folder.uri.fsPath,
           onSetAside: (event) => {
             void showWarning(`Scan Ledger could not read its store (${event.reason}); the file was moved to ${event.to} and a new store started.`);
           },

@@ -90,22 +90,47 @@ export function lineColumnAt(text: string, offset: number): string {
 /**
  * Finds a DOCTYPE or ENTITY declaration. A DOCTYPE is only legal in the prolog, but looking
  * anywhere outside comments and CDATA sections also catches declarations smuggled after the
- * root element, which a lenient parser might still honour.
+ * root element, which a lenient parser might still honour. Processing instructions and tags are
+ * stepped over as whole tokens (quoted attribute values included), because fast-xml-parser
+ * accepts a `<!--` or `<![CDATA[` inside them as plain text: without that, an attribute such as
+ * `href="<!--"` would hide a DOCTYPE that follows it from this scan while the parser still reads it.
  */
 function findDeclaration(text: string): number {
-  const pattern = /<!--|<!\[CDATA\[|<!\s*(?:DOCTYPE|ENTITY)\b/gi;
+  const pattern = /<!--|<!\[CDATA\[|<!\s*(?:DOCTYPE|ENTITY)\b|<\?|<[^!?]/gi;
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    if (match[0] === '<!--') {
+    const token = match[0];
+    let resume: number;
+    if (token === '<!--') {
       const end = text.indexOf('-->', match.index + 4);
-      if (end === -1) return -1;
-      pattern.lastIndex = end + 3;
-    } else if (match[0].toUpperCase() === '<![CDATA[') {
+      resume = end === -1 ? -1 : end + 3;
+    } else if (token.toUpperCase() === '<![CDATA[') {
       const end = text.indexOf(']]>', match.index + 9);
-      if (end === -1) return -1;
-      pattern.lastIndex = end + 3;
-    } else {
+      resume = end === -1 ? -1 : end + 3;
+    } else if (token === '<?') {
+      const end = text.indexOf('?>', match.index + 2);
+      resume = end === -1 ? -1 : end + 2;
+    } else if (token.startsWith('<!')) {
       return match.index;
+    } else {
+      resume = endOfTag(text, match.index + 1);
+    }
+    // An unterminated comment, section or tag is left to the validator, which refuses it.
+    if (resume === -1) return -1;
+    pattern.lastIndex = resume;
+  }
+  return -1;
+}
+
+/** The offset just past the `>` that ends the tag starting before `from`, skipping quoted values; -1 when none. */
+function endOfTag(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 62) return i + 1; // >
+    if (code === 34 || code === 39) {
+      const close = text.indexOf(text[i], i + 1);
+      if (close === -1) return -1;
+      i = close;
     }
   }
   return -1;

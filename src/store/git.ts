@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import type { Ledger } from '../engine';
 
 /**
@@ -13,14 +14,21 @@ import type { Ledger } from '../engine';
 
 const GIT_TIMEOUT_MS = 5000;
 
+/**
+ * Runs git on `folder` with `-C` rather than starting it there: on Windows a bare program name
+ * is looked up in the working directory before PATH (as it is on POSIX when PATH has an empty or
+ * `.` entry), so a repository that commits a `git.exe` would otherwise have it run on import. The
+ * process starts in the directory of the running Node or editor binary, which the user installed.
+ */
 function git(folder: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
     try {
-      execFile('git', args, { cwd: folder, timeout: GIT_TIMEOUT_MS, windowsHide: true, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
+      const options = { cwd: path.dirname(process.execPath), timeout: GIT_TIMEOUT_MS, windowsHide: true, maxBuffer: 16 * 1024 * 1024 };
+      execFile('git', ['-C', folder, ...args], options, (error, stdout) => {
         resolve(error ? null : String(stdout));
       });
     } catch {
-      // execFile throws synchronously for a cwd that does not exist on some platforms.
+      // execFile can throw synchronously (an invalid argument); git is then simply unknown.
       resolve(null);
     }
   });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
+import { assertResolvesInsideWorkspace, isInsideRoot } from './workspace-source';
 import { Ledger } from '../engine/ledger';
 import { emptyStoreData } from '../model';
 import { StoreError, StoreLockError } from './errors';
@@ -31,6 +32,12 @@ export interface LedgerStoreOptions {
    * refuses less than 2000 ms. Defaults to 30 s.
    */
   lockStaleMs?: number;
+  /**
+   * The workspace folder the store belongs to. When the store path lies inside it, the store
+   * must also resolve inside it: a committed `.scan-ledger` symbolic link never redirects
+   * writes elsewhere. An explicitly configured store outside the folder is left alone.
+   */
+  workspaceRoot?: string;
   /** About how long to wait for another process's transaction before giving up. Defaults to 120 s. */
   lockWaitMs?: number;
   /**
@@ -212,7 +219,7 @@ export class LedgerStore {
   /** The signature of the file the in-memory ledger was read from or last written to. */
   private signature: string | null = null;
   private readonly db: Low<StoreDocumentBox>;
-  private readonly options: Required<Omit<LedgerStoreOptions, 'onSetAside'>> & Pick<LedgerStoreOptions, 'onSetAside'>;
+  private readonly options: Required<Omit<LedgerStoreOptions, 'onSetAside' | 'workspaceRoot'>> & Pick<LedgerStoreOptions, 'onSetAside'>;
   private queueTail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -244,11 +251,15 @@ export class LedgerStore {
    */
   static async open(storePath: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
     const absolute = path.resolve(storePath);
+    const root = options.workspaceRoot ? path.resolve(options.workspaceRoot) : undefined;
+    if (root && isInsideRoot(root, absolute)) await assertResolvesInsideWorkspace(root, absolute, 'the store');
     try {
       await fs.mkdir(path.dirname(absolute), { recursive: true });
     } catch (error) {
       throw new StoreError(absolute, `cannot create the store folder: ${describe(error)}`, { cause: error });
     }
+    // Checked again once the folder exists: creating it may have gone through a link.
+    if (root && isInsideRoot(root, absolute)) await assertResolvesInsideWorkspace(root, absolute, 'the store');
     await ensureGitignore(absolute);
     const store = new LedgerStore(absolute, options);
     await store.enqueue(() => store.load(false));

@@ -6,10 +6,12 @@ import {
   parseSharedTriage,
   recordSharedDecision,
   serialiseSharedTriage,
+  SharedTriageFormatError,
   type SharedTriageDecision,
   type SharedTriageFile,
 } from '../engine';
 import { StoreError, StoreLockError } from './errors';
+import { assertResolvesInsideWorkspace } from './workspace-source';
 
 /**
  * `.scan-ledger/triage.json` on disk (product.md §5): the triage decisions the team shares
@@ -41,6 +43,30 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Optional text fields of a decision: a hostile file must not put objects where text is shown. */
+const OPTIONAL_TEXT_FIELDS = ['reason', 'expires', 'scanType', 'title', 'filePath'] as const;
+
+/**
+ * Keeps only the fields a decision has, after checking the optional ones are text. The engine's
+ * parser checks the required fields; this drops anything else a hostile file adds (`__proto__`,
+ * `constructor`, unknown keys), so nothing beyond the format reaches the engine or is written back.
+ */
+function sanitiseDecisions(file: SharedTriageFile, fileName: string): SharedTriageFile {
+  const decisions = file.decisions.map((d, i) => {
+    const clean: SharedTriageDecision = { key: d.key, status: d.status, author: d.author, at: d.at };
+    for (const field of OPTIONAL_TEXT_FIELDS) {
+      if (!Object.prototype.hasOwnProperty.call(d, field)) continue;
+      const value: unknown = d[field];
+      if (value !== null && value !== undefined && typeof value !== 'string') {
+        throw new SharedTriageFormatError(fileName, `decision ${i} has a "${field}" that is not text`);
+      }
+      clean[field] = value;
+    }
+    return clean;
+  });
+  return { version: 1, decisions };
+}
+
 /**
  * The decisions in the workspace's triage file: none when there is no file; a
  * `SharedTriageFormatError` naming the file when it is not a valid triage file (invalid JSON,
@@ -48,6 +74,7 @@ function describe(error: unknown): string {
  */
 export async function readSharedTriage(workspaceRoot: string): Promise<SharedTriageFile> {
   const file = sharedTriagePath(workspaceRoot);
+  await assertResolvesInsideWorkspace(workspaceRoot, file, 'the triage file');
   let text: string;
   try {
     const stat = await fs.stat(file);
@@ -61,7 +88,7 @@ export async function readSharedTriage(workspaceRoot: string): Promise<SharedTri
     if (errorCode(error) === 'ENOENT') return { version: 1, decisions: [] };
     throw new StoreError(file, `cannot read: ${describe(error)}`, { cause: error });
   }
-  return parseSharedTriage(text, file);
+  return sanitiseDecisions(parseSharedTriage(text, file), file);
 }
 
 /** Writes `text` to `file` through a temp file in the same folder and a rename. */
@@ -121,6 +148,8 @@ export async function recordSharedTriageDecisions(workspaceRoot: string, decisio
   } catch (error) {
     throw new StoreError(file, `cannot create its folder: ${describe(error)}`, { cause: error });
   }
+  // Before the lock, which is itself a folder created next to the file.
+  await assertResolvesInsideWorkspace(workspaceRoot, file, 'the triage file');
   return withTriageLock(file, async () => {
     // Read under the lock: another process may have recorded a decision since we last looked.
     const current = await readSharedTriage(workspaceRoot);

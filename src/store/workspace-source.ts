@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SourcePort, SuppressionSources } from '../engine';
+import { StoreError } from './errors';
 
 /**
  * The workspace's files as the engine reads them (product.md §4–§5): the lines of a source file
@@ -77,4 +78,33 @@ export function readSuppressionSources(root: string, source: Pick<SourcePort, 'l
     trivyIgnore: ignoreFile('.trivyignore'),
     trivyIgnoreYaml: ignoreFile('.trivyignore.yaml'),
   };
+}
+
+/**
+ * Refuses a file of ours (the store, the triage file) that resolves outside the workspace
+ * folder. Both live in `.scan-ledger/`, which arrives through git, so a pull request can make
+ * the file or its folder a symbolic link: reading through it would parse a file elsewhere on the
+ * machine, and writing would put files outside the workspace. The file is checked when it
+ * exists, else its folder; nothing is checked when the workspace folder itself is missing.
+ */
+export async function assertResolvesInsideWorkspace(workspaceRoot: string, file: string, what = 'the file'): Promise<void> {
+  let realRoot: string;
+  try {
+    realRoot = await fs.promises.realpath(workspaceRoot);
+  } catch {
+    return;
+  }
+  for (const candidate of [file, path.dirname(file)]) {
+    let real: string;
+    try {
+      real = await fs.promises.realpath(candidate);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new StoreError(file, `cannot resolve the path: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (real !== realRoot && !isInsideRoot(realRoot, real)) {
+      throw new StoreError(file, `resolves to ${real}, outside the workspace folder; ${what} is only read and written inside it`);
+    }
+    return;
+  }
 }

@@ -137,7 +137,13 @@ describe('SARIF export', () => {
 describe('CSV export', () => {
   it('writes a header row with DefectDojo\'s column names, even with no findings', () => {
     const csv = findingsToCsv([]);
-    assert.equal(csv, `${CSV_COLUMNS.join(',')}\r\n`);
+    assert.equal(csv, `${CSV_COLUMNS.map((c) => `"${c}"`).join(',')}\r\n`);
+  });
+
+  it('quotes every field, so a spreadsheet splitting on ";" never turns "x;=HYPERLINK(…)" into a formula cell', () => {
+    const f = aFinding(1, 1, { title: 'x;=HYPERLINK("https://evil.example","click")' });
+    const csv = findingsToCsv([f]);
+    assert.match(csv, /"x;=HYPERLINK\(""https:\/\/evil\.example"",""click""\)"/);
   });
 
   it('writes one row per finding that a CSV parser reads back field for field, with quoting of commas, quotes and newlines', () => {

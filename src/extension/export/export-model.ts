@@ -6,6 +6,7 @@
 import type * as sarif from 'sarif';
 import { stringify } from 'csv-stringify/sync';
 import type { CodeLocation, Finding, Test } from '../../model';
+import { safeExternalUrl } from '../hover-model';
 import { displayPath, findingStatus } from '../tree/tree-model';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -193,7 +194,10 @@ function rule(f: Finding, id: string): sarif.ReportingDescriptor {
     defaultConfiguration: { level: LEVELS[f.severity] },
     properties: { tags: [...new Set(tags)], 'security-severity': SECURITY_SEVERITY[f.severity] },
   };
-  if (f.location?.ruleHelpUri) descriptor.helpUri = f.location.ruleHelpUri;
+  // The help link comes from the report; a viewer of the exported SARIF (GitHub, an IDE) would
+  // follow it, so only an http(s) address is passed on, never `javascript:`, `file:` or `command:`.
+  const helpUri = safeExternalUrl(f.location?.ruleHelpUri);
+  if (helpUri) descriptor.helpUri = helpUri;
   if (f.mitigation) descriptor.help = { text: f.mitigation };
   return descriptor;
 }
@@ -332,5 +336,5 @@ export function findingsToCsv(findings: readonly Finding[], options: CsvExportOp
       return typeof value === 'string' ? neutraliseFormula(value) : value;
     });
   });
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted_match: /^\s|\s$/ });
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted: true });
 }
