@@ -84,6 +84,18 @@ function compareIncoming(a: Finding, b: Finding): number {
   );
 }
 
+/**
+ * Sorts the incoming findings by the §4.2 key in place, reading the hash code once per finding
+ * instead of once per comparison. On reimport every hash code is one this engine just computed
+ * (lowercase hex SHA-256), for which `<` agrees with Python's code-point order; ties fall
+ * through to the full key.
+ */
+function sortIncoming(incoming: Finding[]): void {
+  const keyed = incoming.map((f) => ({ f, hash: f.hashCode ?? '' }));
+  keyed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : compareIncoming(a.f, b.f)));
+  for (let i = 0; i < keyed.length; i++) incoming[i] = keyed[i].f;
+}
+
 /** Where §4.4 leaves a matched finding. */
 interface MatchOutcome {
   /** Added to DefectDojo's *unchanged* list. */
@@ -601,7 +613,7 @@ function reimportIntoTest(
   // Fingerprints (product.md §4) are our own identity: tool fingerprints, or content
   // fingerprints when the host can read the files. They never enter DefectDojo's hash codes.
   assignFingerprints(incoming, ctx);
-  incoming.sort(compareIncoming);
+  sortIncoming(incoming);
 
   const importId = reserveImportId(ledger);
   const state = new ReimportRun(ledger, test, run, originalIds, importId, ctx);
