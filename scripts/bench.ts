@@ -25,6 +25,7 @@ import { importScan, reimportScan, type EngineContext, type ImportOptions, type 
 import { defaultSettings, effectiveSettings, type ImportCounts } from '../src/model';
 import { parseReport } from '../src/parsers';
 import { LedgerStore } from '../src/store';
+import { seededRandom } from '../test/seeded-random';
 
 const SCAN_TYPE = 'Generic Findings Import';
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
@@ -48,18 +49,6 @@ interface SizeResult {
   operations: OperationResult[];
 }
 
-/** mulberry32: a tiny seeded generator, so every run benchmarks the same reports. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Info'];
 const WEAKNESSES: [number, string][] = [
   [79, 'Cross-site scripting'],
@@ -77,7 +66,7 @@ const WEAKNESSES: [number, string][] = [
  * changed report shares its findings with the first one except for those removed and added.
  */
 function generatedFinding(i: number): Record<string, unknown> {
-  const random = seeded(i * 7919 + 17);
+  const random = seededRandom(i * 7919 + 17);
   const [cwe, weakness] = WEAKNESSES[Math.floor(random() * WEAKNESSES.length)];
   const module = Math.floor(random() * 400);
   const file = `src/module-${module}/component-${Math.floor(random() * 50)}.ts`;

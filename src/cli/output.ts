@@ -1,3 +1,4 @@
+import { STATUS_FIELDS } from '../engine';
 import type { Finding, ImportRecord, ParsedFinding } from '../model';
 import type { CliRuntime } from './runtime';
 
@@ -52,15 +53,8 @@ const PARSED_FINDING_SCALARS = [
   'sastSinkObject',
   'sastSourceLine',
   'sastSourceFilePath',
-  'active',
-  'verified',
-  'falsePositive',
-  'outOfScope',
-  'riskAccepted',
-  'underReview',
-  'isMitigated',
-  'mitigated',
-  'mitigatedBy',
+  // The status fields, in the engine's order (DefectDojo's `update_finding_status` fields).
+  ...STATUS_FIELDS,
   'staticFinding',
   'dynamicFinding',
 ] as const;

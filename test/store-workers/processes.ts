@@ -41,17 +41,4 @@ export function collectOutput(child: ChildProcess): { lines: string[]; stderr: (
   return { lines, stderr: () => stderr, onLine: (fn) => listeners.push(fn) };
 }
 
-/**
- * A small seeded generator (mulberry32), so a failing run of the crash test can be replayed
- * with the seed it prints.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../seeded-random';

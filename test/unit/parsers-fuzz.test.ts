@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectScanType, PARSERS, ReportParseError, type ReportParser } from '../../src/parsers';
+import { seededRandom } from '../seeded-random';
 
 /**
  * A small deterministic fuzz over the real fixtures of every registered parser: each fixture is
@@ -15,18 +16,6 @@ const FIXTURE_ROOT = join(__dirname, '..', 'fixtures');
 /** 40 by default; set PARSER_FUZZ_MUTATIONS for a longer local run. */
 const MUTATIONS_PER_FIXTURE = Number(process.env.PARSER_FUZZ_MUTATIONS) || 40;
 const MAX_FIXTURE_BYTES = 256 * 1024;
-
-/** mulberry32: a tiny seeded PRNG, so every run mutates the same way. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fixtureFolder(scanType: string): string {
   const slug = scanType.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -176,7 +165,7 @@ describe('parser fuzz: mutated real fixtures only ever give ReportParseError', (
         for (const junk of ['', '{"unexpected": true}', '[null]', '<r/>', 'a,b\n1,2']) parseOrTypedError(parser, junk, 'junk');
         return;
       }
-      const random = randomSource(0x5ca11ed + parserIndex);
+      const random = seededRandom(0x5ca11ed + parserIndex);
       let outcomes = 0;
       for (const path of fixtures) {
         const original = readFileSync(path, 'utf8');
