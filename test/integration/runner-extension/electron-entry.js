@@ -4,8 +4,21 @@
 'use strict';
 const { runSuites } = require('./run-suites.js');
 
+/**
+ * The suites to run: a ':'-separated list of bundles, or a folder whose *.test.js bundles run in
+ * name order (what the "Extension Tests" launch configuration passes).
+ */
+function bundlePaths(value) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  if (value && !value.includes(':') && fs.existsSync(value) && fs.statSync(value).isDirectory()) {
+    return fs.readdirSync(value).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(value, f));
+  }
+  return value.split(':').filter(Boolean);
+}
+
 async function run() {
-  const bundles = (process.env.SCAN_LEDGER_TEST_BUNDLES || '').split(':').filter(Boolean);
+  const bundles = bundlePaths(process.env.SCAN_LEDGER_TEST_BUNDLES || '');
   const result = await runSuites({
     bundles,
     resultsFile: process.env.SCAN_LEDGER_TEST_RESULTS,
