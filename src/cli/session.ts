@@ -1,12 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as path from 'node:path';
 import { Ledger, rehashIfConfigChanged, reopenExpiredRiskAcceptances, todayIso, type EngineContext } from '../engine';
-import { effectiveSettings, emptyStoreData, type ParsedReport, type Settings } from '../model';
+import { effectiveSettings, type ParsedReport, type Settings } from '../model';
 import { decodeReport, parseReport, SCAN_TYPES } from '../parsers';
-import { LedgerStore, readWorkspaceSettings, workspaceSource } from '../store';
+import {
+  convergeSharedTriage,
+  LedgerStore,
+  readWorkspaceSettings,
+  resolveWorkspaceStorePath,
+  StorePathError,
+  StoreUnreadableError,
+  workspaceSource,
+  type SetAsideEvent,
+} from '../store';
 import { badInput, CliError } from './errors';
 import type { CommonOptions } from './options';
 import type { CliRuntime } from './runtime';
@@ -25,14 +34,30 @@ export interface CliWorkspace {
   json: boolean;
 }
 
+/**
+ * The workspace a command runs in. The store path comes from `--store` (the user's own choice,
+ * taken as given) or else from the workspace's settings, which arrive with the repository and
+ * so must stay inside the folder and out of `.git` (a bad input otherwise, before anything is
+ * written). Then the store is brought up to `.scan-ledger/triage.json` when a killed triage left
+ * the two disagreeing (see `convergeSharedTriage`), so every command sees them agree.
+ */
 export async function openWorkspace(runtime: CliRuntime, common: CommonOptions): Promise<CliWorkspace> {
   const root = runtime.cwd;
   const read = await readWorkspaceSettings(root);
   // Ignored settings values do not stop a run (the editor ignores them too), but say so.
   for (const warning of read.warnings) runtime.stderr(`scan-ledger: warning: ${warning}\n`);
   const settings = effectiveSettings(read.settings);
-  const storePath = path.resolve(root, common.store ?? settings.storePath);
-  return { runtime, root, settings, storePath, json: common.json === true };
+  let storePath: string;
+  try {
+    storePath = common.store !== undefined ? path.resolve(root, common.store) : resolveWorkspaceStorePath(root, settings.storePath);
+  } catch (error) {
+    if (error instanceof StorePathError) throw badInput(error.message);
+    throw error;
+  }
+  const workspace: CliWorkspace = { runtime, root, settings, storePath, json: common.json === true };
+  // Quietly: the decisions are the team's own, and each finding's audit trail records them.
+  await convergeSharedTriage(storePath, root, () => engineContext(workspace));
+  return workspace;
 }
 
 /**
@@ -67,47 +92,122 @@ export function engineContext(workspace: CliWorkspace): EngineContext {
   };
 }
 
-/** Opens the store, reporting any unreadable file it had to move aside. */
-export async function openStore(workspace: CliWorkspace): Promise<LedgerStore> {
-  return LedgerStore.open(workspace.storePath, {
-    workspaceRoot: workspace.root,
-    onSetAside: (event) =>
-      workspace.runtime.stderr(`scan-ledger: warning: ${event.from}: ${event.reason}; moved aside to ${event.to}\n`),
-  });
+/**
+ * Whether a command may start a store where there is none. Commands that record something
+ * (import, reimport, engagement and test creation) do; commands that read or change what is
+ * already recorded (findings, history, gate, triage, finding delete) need an existing store and
+ * fail closed without one: in CI a missing store means the import step did not run or `--store`
+ * points elsewhere, and "no findings" would then pass a gate it should fail.
+ */
+export type StoreUse = 'create' | 'existing';
+
+/**
+ * The message of a store that could not be read (and was moved aside, when `setAsideTo` says
+ * where). Nothing runs on the empty store that would replace it: a gate would pass, a listing
+ * would be empty, and an import would silently start a new history. The next command finds no
+ * store: an import then starts a new one, a reading command fails closed.
+ */
+export function unreadableStoreMessage(file: string, reason: string, setAsideTo: string | null): string {
+  return setAsideTo
+    ? `${file}: the store could not be read (${reason}); it was set aside as ${setAsideTo} and nothing was run (an import starts a new store)`
+    : `${file}: the store could not be read (${reason}); nothing was run`;
+}
+
+function setAsideError(event: SetAsideEvent): CliError {
+  return badInput(unreadableStoreMessage(event.from, event.reason, event.to));
+}
+
+/** The bad input of a command that needs a store where there is none. */
+function missingStoreError(storePath: string): CliError {
+  return badInput(`${storePath}: no store (nothing has been imported here yet); run "scan-ledger import <report>" first or pass --store`);
+}
+
+/**
+ * Fails, without creating anything, when the command needs an existing store and there is
+ * none. Opening a store creates its folder, so a `gate` or `findings` in the wrong folder must
+ * be refused before that.
+ */
+async function requireStore(workspace: CliWorkspace, use: StoreUse): Promise<void> {
+  if (use === 'create') return;
+  try {
+    await fs.access(workspace.storePath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw missingStoreError(workspace.storePath);
+    }
+    // Any other problem (permissions) is left for the store to report when it opens the file.
+  }
+}
+
+/** Throws when the store moved an unreadable file aside since it was opened. */
+function refuseSetAside(store: LedgerStore): void {
+  const [first] = store.setAside;
+  if (first) throw setAsideError(first);
+}
+
+/**
+ * Opens the store; a file it had to move aside while opening is a bad input (exit 2) naming the
+ * file and where it went. The store itself refuses to carry on with an empty ledger
+ * (`set-aside-and-fail`); the check of `setAside` afterwards keeps that promise whatever the
+ * store's policy does.
+ */
+export async function openStore(workspace: CliWorkspace, use: StoreUse): Promise<LedgerStore> {
+  await requireStore(workspace, use);
+  let store: LedgerStore;
+  try {
+    store = await LedgerStore.open(workspace.storePath, { workspaceRoot: workspace.root, onUnreadable: 'set-aside-and-fail' });
+  } catch (error) {
+    if (error instanceof StoreUnreadableError) throw badInput(unreadableStoreMessage(error.filePath, error.reason, error.setAsideTo));
+    throw error;
+  }
+  try {
+    refuseSetAside(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/**
+ * Mentions, as a warning, a file the store moved aside while a command was failing for another
+ * reason (a failed transaction rereads the file), so the move is never silent.
+ */
+function warnOfLateSetAside(workspace: CliWorkspace, store: LedgerStore, error: unknown): void {
+  const [first] = store.setAside;
+  if (!first || error instanceof StoreUnreadableError || (error instanceof CliError && error.message === setAsideError(first).message)) return;
+  workspace.runtime.stderr(`scan-ledger: warning: ${first.from}: ${first.reason}; moved aside to ${first.to}\n`);
 }
 
 /**
  * Runs `fn` in one store transaction: its changes are saved together, or, when it throws, none
- * of them are (the store file stays byte for byte as it was).
+ * of them are (the store file stays byte for byte as it was). A store file that turns out to be
+ * unreadable when the transaction rereads it (another program replaced it since we opened it)
+ * stops the transaction before `fn` runs on an empty ledger.
  */
-export async function inTransaction<T>(workspace: CliWorkspace, fn: (ledger: Ledger, ctx: EngineContext) => T | Promise<T>): Promise<T> {
-  const store = await openStore(workspace);
+export async function inTransaction<T>(
+  workspace: CliWorkspace,
+  use: StoreUse,
+  fn: (ledger: Ledger, ctx: EngineContext) => T | Promise<T>,
+): Promise<T> {
+  const store = await openStore(workspace, use);
   try {
     const ctx = engineContext(workspace);
-    return await store.transaction((ledger) => fn(ledger, ctx));
+    return await store.transaction((ledger) => {
+      refuseSetAside(store);
+      return fn(ledger, ctx);
+    });
+  } catch (error) {
+    warnOfLateSetAside(workspace, store, error);
+    throw error;
   } finally {
     await store.close();
   }
 }
 
-/**
- * Whether the store file exists. Reading commands run on an empty ledger without opening a
- * missing store, because opening creates its folder: a `gate` or `findings` before the first
- * import should leave the workspace as it found it.
- */
-async function storeExists(workspace: CliWorkspace): Promise<boolean> {
-  try {
-    await fs.access(workspace.storePath);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads the store without writing it. */
+/** Reads an existing store without writing it. */
 export async function readLedger<T>(workspace: CliWorkspace, fn: (ledger: Ledger) => T): Promise<T> {
-  if (!(await storeExists(workspace))) return fn(new Ledger(emptyStoreData()));
-  const store = await openStore(workspace);
+  const store = await openStore(workspace, 'existing');
   try {
     return fn(store.ledger);
   } finally {
@@ -123,33 +223,95 @@ export interface LoadedReport {
 }
 
 /**
- * Reads and parses a report. Every failure is a bad input naming the file: missing, a folder,
- * unreadable, over the size limit, malformed, of an unknown scan type.
+ * Reads and parses a report. Every failure is a bad input naming the file: missing, not a
+ * regular file, unreadable, over the size limit, malformed, of an unknown scan type.
  */
 export async function loadReport(workspace: CliWorkspace, file: string, scanType: string | undefined): Promise<LoadedReport> {
-  const absolute = path.resolve(workspace.root, file);
   const maxBytes = Math.round(workspace.settings.maxReportSizeMb * 1024 * 1024);
-  let bytes: Buffer;
-  try {
-    const stat = await fs.stat(absolute);
-    if (stat.isDirectory()) throw badInput(`${file}: is a folder, not a report file`);
-    if (stat.size > maxBytes) {
-      throw badInput(`${file}: the report is ${formatBytes(stat.size)}, over the ${workspace.settings.maxReportSizeMb} MB limit (setting maxReportSizeMb)`);
-    }
-    bytes = await fs.readFile(absolute);
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw badInput(`${file}: no such file`);
-    if (code === 'EACCES' || code === 'EPERM') throw badInput(`${file}: permission denied`);
-    throw badInput(`${file}: cannot read: ${(error as Error).message}`);
-  }
+  const bytes = await readReportBytes(path.resolve(workspace.root, file), file, maxBytes, workspace.settings.maxReportSizeMb);
+  const progress = reportProgress(workspace, file, bytes.length);
+  progress(`parsing ${formatBytes(bytes.length)}`);
   const text = decodeReport(bytes, file);
   // A scan type the parsers know is accepted in any case; an unknown one is left for
   // parseReport to refuse, naming the file.
   const knownScanType = scanType !== undefined ? (canonicalScanType(scanType) ?? scanType) : undefined;
   const report = parseReport(text, { fileName: file, scanType: knownScanType, maxBytes, workspaceRoot: workspace.root });
+  // A value cut to the per-field bound is kept, with a marker; the user is told which.
+  for (const warning of report.warnings ?? []) workspace.runtime.stderr(`scan-ledger: warning: ${file}: ${warning}\n`);
+  progress(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} read`);
   return { fileName: file, report, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Reports at least this large take long enough to parse and import that a person is shown the stages. */
+const PROGRESS_AT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Stage lines for a long import, on stderr and only when a person watches it (a terminal): a
+ * 200 MB report takes tens of seconds, and silence looks like a hang. Pipelines see nothing.
+ */
+function reportProgress(workspace: CliWorkspace, file: string, size: number): (stage: string) => void {
+  if (workspace.runtime.interactive !== true || size < PROGRESS_AT_BYTES) return () => undefined;
+  return (stage) => workspace.runtime.stderr(`scan-ledger: ${file}: ${stage}…\n`);
+}
+
+function overLimit(file: string, size: string, limitMb: number): CliError {
+  return badInput(`${file}: the report is ${size}, over the ${limitMb} MB limit (setting maxReportSizeMb)`);
+}
+
+/**
+ * The bytes of a report file, at most `maxBytes` of them. The path is resolved to its real
+ * path first and must name a regular file: a symbolic link to `/dev/zero` would otherwise be
+ * read without end, a FIFO would block forever, and a folder or a device is no report. The
+ * file is opened without blocking (a FIFO that appears between the check and the open does
+ * not hang the run), checked again through the open handle, and read with a bound on the
+ * read itself, so a file that grows while it is read still cannot exceed the limit.
+ */
+export async function readReportBytes(absolute: string, file: string, maxBytes: number, limitMb: number): Promise<Buffer> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    const real = await fs.realpath(absolute);
+    const stat = await fs.stat(real);
+    if (stat.isDirectory()) throw badInput(`${file}: is a folder, not a report file`);
+    if (!stat.isFile()) throw badInput(`${file}: is not a regular file (${fileKind(stat)}); a report must be a regular file`);
+    if (stat.size > maxBytes) throw overLimit(file, formatBytes(stat.size), limitMb);
+    handle = await fs.open(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw badInput(`${file}: is not a regular file (${fileKind(opened)}); a report must be a regular file`);
+    // One byte beyond the limit tells a file that grew past it from one that ends exactly there;
+    // a file that grew while it was read is read on into a larger buffer, never past that byte.
+    let buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) throw overLimit(file, `over ${formatBytes(maxBytes)}`, limitMb);
+        const larger = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) return buffer.subarray(0, length);
+      length += bytesRead;
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw badInput(`${file}: no such file`);
+    if (code === 'ENOTDIR') throw badInput(`${file}: no such file (a part of the path is not a folder)`);
+    if (code === 'ELOOP') throw badInput(`${file}: too many levels of symbolic links`);
+    if (code === 'EACCES' || code === 'EPERM') throw badInput(`${file}: permission denied`);
+    throw badInput(`${file}: cannot read: ${(error as Error).message}`);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** What kind of file system entry a stat describes, for the message refusing it. */
+function fileKind(stat: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 /** The canonical spelling of a scan type the parsers know, matched case-insensitively. */
@@ -163,20 +325,23 @@ function formatBytes(n: number): string {
 }
 
 /**
- * Reads the ledger after reopening expired risk acceptances (issue 2: "an expired acceptance
- * reopens the finding on the next import or store load"). The store is written only when an
- * acceptance has actually expired, so a listing stays a plain read otherwise.
+ * Reads an existing store after reopening expired risk acceptances (issue 2: "an expired
+ * acceptance reopens the finding on the next import or store load"). The store is written only
+ * when an acceptance has actually expired, so a listing stays a plain read otherwise.
  */
 export async function readWithExpiredReopened<T>(workspace: CliWorkspace, read: (ledger: Ledger) => T): Promise<T> {
-  if (!(await storeExists(workspace))) return read(new Ledger(emptyStoreData()));
-  const store = await openStore(workspace);
+  const store = await openStore(workspace, 'existing');
   try {
     const ctx = engineContext(workspace);
     if (!hasExpiredRiskAcceptance(store.ledger, ctx)) return read(store.ledger);
     return await store.transaction((ledger) => {
+      refuseSetAside(store);
       reopenExpiredRiskAcceptances(ledger, ctx);
       return read(ledger);
     });
+  } catch (error) {
+    warnOfLateSetAside(workspace, store, error);
+    throw error;
   } finally {
     await store.close();
   }

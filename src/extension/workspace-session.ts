@@ -6,8 +6,10 @@ import * as vscode from 'vscode';
 import type { EngineContext } from '../engine/context';
 import type { Ledger } from '../engine/ledger';
 import type { Settings } from '../model';
-import { effectiveSettings } from '../model';
+import { defaultSettings, effectiveSettings } from '../model';
+import { StorePathError } from '../store/errors';
 import { LedgerStore } from '../store/ledger-store';
+import { resolveWorkspaceStorePath } from '../store/store-path';
 import { workspaceSource } from '../store/workspace-source';
 import { FindingsByDocument, reactivationsByLatestImport } from './decoration-model';
 import { log, showWarning } from './log';
@@ -72,6 +74,8 @@ export class WorkspaceSession {
   private openedStore: LedgerStore | undefined;
   private opening: Promise<LedgerStore> | undefined;
   private cachedSettings: Settings | undefined;
+  /** The store path last resolved from the configured value, so it is judged (and warned about) once. */
+  private resolvedStore: { configured: string; path: string } | undefined;
   private user: Promise<string> | undefined;
   /** The stamp of the store file as we last wrote or read it, to ignore our own writes. */
   private ownStamp: string | null = null;
@@ -97,6 +101,7 @@ export class WorkspaceSession {
   /** Forgets the cached settings, so the next `settings()` reads the configuration again. */
   invalidateSettings(): void {
     this.cachedSettings = undefined;
+    this.resolvedStore = undefined;
   }
 
   /**
@@ -106,6 +111,7 @@ export class WorkspaceSession {
    */
   async settingsChanged(): Promise<void> {
     this.cachedSettings = undefined;
+    this.resolvedStore = undefined;
     const open = this.openedStore;
     if (!open || open.path === this.storePath()) return;
     log().info(`${this.folder.name}: store path changed to ${this.storePath()}.`);
@@ -119,9 +125,38 @@ export class WorkspaceSession {
     return this.folder.name;
   }
 
-  /** The store file, `scanLedger.storePath` resolved against the folder. */
+  /**
+   * The store file, `scanLedger.storePath` resolved against the folder. A value the workspace
+   * itself sets (its `.vscode/settings.json` or workspace file, which arrive with the
+   * repository) must stay inside the folder and out of `.git`, as in the CLI; one that does not
+   * is refused with a warning and the default path is used. (VS Code already ignores the
+   * workspace's value in an untrusted workspace: the setting is restricted.) A value from the
+   * user's own settings is their choice and used as given.
+   */
   storePath(): string {
-    return path.resolve(this.folder.uri.fsPath, this.settings().storePath);
+    const configured = this.settings().storePath;
+    if (this.resolvedStore?.configured === configured) return this.resolvedStore.path;
+    const root = this.folder.uri.fsPath;
+    let resolved = path.resolve(root, configured);
+    const inspected = vscode.workspace.getConfiguration(SETTINGS_SECTION, this.folder.uri).inspect<string>('storePath');
+    const workspaceValue = vscode.workspace.isTrusted ? (inspected?.workspaceFolderValue ?? inspected?.workspaceValue) : undefined;
+    // The default path is judged too: its `.scan-ledger` folder arrives with the repository.
+    const fromUser = workspaceValue === undefined && inspected?.globalValue === configured;
+    if (!fromUser) {
+      try {
+        resolved = resolveWorkspaceStorePath(root, configured);
+      } catch (error) {
+        if (!(error instanceof StorePathError)) throw error;
+        log().warn(`${this.folder.name}: ${error.message}`);
+        const fallback = path.resolve(root, defaultSettings().storePath);
+        // The default folder itself may be the problem (a committed link); the store then
+        // refuses to open there, naming it, rather than write anywhere else.
+        if (fallback !== resolved) void showWarning(`Scan Ledger ignored the workspace's store path: ${error.problem}. It uses ${fallback} instead.`);
+        resolved = fallback;
+      }
+    }
+    this.resolvedStore = { configured, path: resolved };
+    return resolved;
   }
 
   /** The store once opened; undefined before the first report or when there is no store yet. */

@@ -1,10 +1,12 @@
-export { LedgerStore, type LedgerStoreOptions, type SetAsideEvent } from './ledger-store';
-export { StoreError, StoreLockError, WorkspaceSettingsError } from './errors';
+export { LedgerStore, type LedgerStoreOptions, type SetAsideEvent, type UnreadableStorePolicy } from './ledger-store';
+export { StoreError, StoreLockError, StorePathError, StoreUnreadableError, WorkspaceSettingsError } from './errors';
+export { resolveWorkspaceStorePath } from './store-path';
 export {
   STORE_MIGRATIONS,
   migrateStoreDocument,
   readStoreDocument,
   findStructuralProblem,
+  findFieldProblem,
   type StoreMigration,
   type StoreDocumentProblem,
   type StoreDocumentResult,
@@ -33,6 +35,19 @@ export {
   workspaceSource,
   readSuppressionSources,
 } from './workspace-source';
-export { SHARED_TRIAGE_FILE, sharedTriagePath, readSharedTriage, recordSharedTriageDecision, recordSharedTriageDecisions } from './shared-triage-file';
+export {
+  SHARED_TRIAGE_FILE,
+  sharedTriagePath,
+  readSharedTriage,
+  recordSharedTriageDecision,
+  recordSharedTriageDecisions,
+  cleanSharedTriageTemporaries,
+} from './shared-triage-file';
 export { gitHead, gitRenames, parseRenames, previousGitHead, type GitHead } from './git';
-export { importIntoWorkspace, triageInWorkspace, type WorkspaceImportRequest, type WorkspaceImportResult } from './workspace-import';
+export {
+  importIntoWorkspace,
+  triageInWorkspace,
+  convergeSharedTriage,
+  type WorkspaceImportRequest,
+  type WorkspaceImportResult,
+} from './workspace-import';

@@ -1,13 +1,12 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import lockfile from 'proper-lockfile';
 import { assertResolvesInsideWorkspace, isInsideRoot } from './workspace-source';
 import { Ledger } from '../engine/ledger';
 import { emptyStoreData } from '../model';
-import { StoreError, StoreLockError } from './errors';
+import { StoreError, StoreLockError, StoreUnreadableError } from './errors';
+import { acquireProcessLock, lockFolderIdentity, removeAbandonedLock, type HeldLock } from './process-lock';
 import { readStoreDocument, STORE_MIGRATIONS, type StoreDocumentProblem, type StoreMigration } from './schema';
 
 /** A store file that could not be read and was moved aside (never overwritten). */
@@ -20,9 +19,24 @@ export interface SetAsideEvent {
   reason: string;
 }
 
+/**
+ * What to do with a store file that cannot be read (corrupt, newer schema, a broken older
+ * schema):
+ * - `set-aside` (the default): move it aside, report it, and carry on with an empty store, as an
+ *   import does: the report rebuilds what it can.
+ * - `set-aside-and-fail`: move it aside and report it the same way, then fail with a
+ *   `StoreUnreadableError`, for commands that answer from the store's contents (a gate must not
+ *   pass on an empty store).
+ * - `fail`: leave the file where it is and fail with a `StoreUnreadableError`, for a quick look
+ *   that must not decide anything about the file.
+ */
+export type UnreadableStorePolicy = 'set-aside' | 'set-aside-and-fail' | 'fail';
+
 export interface LedgerStoreOptions {
   /** Called once per file moved aside, so the CLI and the editor can tell the user. */
   onSetAside?: (event: SetAsideEvent) => void;
+  /** What to do with a file that cannot be read; see `UnreadableStorePolicy`. Defaults to `set-aside`. */
+  onUnreadable?: UnreadableStorePolicy;
   /** Migrations keyed by the version they upgrade from; defaults to the store's own. */
   migrations?: Readonly<Record<number, StoreMigration>>;
   /**
@@ -58,22 +72,6 @@ interface StoreDocumentBox {
   document: unknown;
 }
 
-/** A lock held by this process, and whether proper-lockfile saw another process take it over. */
-interface HeldLock {
-  release: () => Promise<void>;
-  compromised: boolean;
-  /** The lock folder's identity right after we created it (see `lockFolderIdentity`). */
-  identity: string | null;
-}
-
-/** What a lock holder records next to the lock, so waiters on the same machine can tell if it died. */
-interface LockOwner {
-  pid: number;
-  host: string;
-  /** The identity of the lock folder this record belongs to. */
-  lock: string | null;
-}
-
 type LoadOutcome =
   | { kind: 'missing' }
   | { kind: 'ok'; ledger: Ledger; signature: string }
@@ -81,11 +79,6 @@ type LoadOutcome =
 
 const DEFAULT_LOCK_STALE_MS = 30_000;
 const DEFAULT_LOCK_WAIT_MS = 120_000;
-const LOCK_MAX_RETRY_DELAY_MS = 250;
-/** How often a holder refreshes its lock's time stamp. */
-const LOCK_HEARTBEAT_MS = 5_000;
-/** Stale time used against a holder known to be alive on this machine: a week, i.e. never. */
-const LIVE_HOLDER_STALE_MS = 7 * 24 * 3600 * 1000;
 const GITIGNORE_HEADER = '# Written by Scan Ledger.';
 
 function errorCode(error: unknown): string | undefined {
@@ -108,30 +101,6 @@ async function fileSignature(filePath: string): Promise<string | null> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw new StoreError(filePath, `cannot read the store: ${describe(error)}`, { cause: error });
-  }
-}
-
-/**
- * Identifies one lock folder. proper-lockfile's heartbeat only touches the folder's times, while
- * a process taking over a stale lock removes the folder and makes a new one: a new inode and
- * birth time. (A file system that reports no birth time still gives the inode.)
- */
-async function lockFolderIdentity(lockPath: string): Promise<string | null> {
-  try {
-    const s = await fs.stat(lockPath, { bigint: true });
-    return `${s.dev}:${s.ino}:${s.birthtimeNs}`;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether a process of this machine exists (EPERM: it exists but belongs to another user). */
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
   }
 }
 
@@ -163,11 +132,13 @@ async function ensureGitignore(storePath: string): Promise<void> {
   const wanted = [
     `/${name}`, `/${name}.lock`, `/${name}.lock-owner`, `/.${name}.tmp`, `/${stem}.corrupt-*`, `/${stem}.newer-schema-*`, `/${stem}.old-schema-*`,
     // The shared triage file's lock and temporary files; triage.json itself is committed.
-    '/triage.json.lock', '/.triage.json.*.tmp',
+    '/triage.json.lock', '/triage.json.lock-owner', '/.triage.json.*.tmp',
   ];
   const file = path.join(dir, '.gitignore');
   let current: string | null = null;
   try {
+    // A committed link here could point anywhere; we only ever append to a file of our own.
+    if (!(await fs.lstat(file)).isFile()) return;
     current = await fs.readFile(file, 'utf8');
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw new StoreError(file, `cannot read: ${describe(error)}`, { cause: error });
@@ -211,8 +182,8 @@ export class LedgerStore {
   readonly path: string;
   /** The folder proper-lockfile creates as the inter-process lock. */
   private readonly lockPath: string;
-  /** Where the lock holder records its pid and host (see `acquireLock`). */
-  private readonly lockOwnerPath: string;
+  /** steno's temporary file: the next store version, renamed over the store once complete. */
+  private readonly tempPath: string;
   /** Every file this store moved aside since it was opened. */
   readonly setAside: SetAsideEvent[] = [];
   private currentLedger: Ledger;
@@ -220,15 +191,20 @@ export class LedgerStore {
   private signature: string | null = null;
   private readonly db: Low<StoreDocumentBox>;
   private readonly options: Required<Omit<LedgerStoreOptions, 'onSetAside' | 'workspaceRoot'>> & Pick<LedgerStoreOptions, 'onSetAside'>;
+  /** Whether the file was unreadable when the store was opened (see `unreadableOnOpen`). */
+  private openedUnreadable: SetAsideEvent | null = null;
+  /** Set once the first load is done, so later set-asides are not mistaken for the opening one. */
+  private opened = false;
   private queueTail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(storePath: string, options: LedgerStoreOptions) {
     this.path = storePath;
     this.lockPath = `${storePath}.lock`;
-    this.lockOwnerPath = `${storePath}.lock-owner`;
+    this.tempPath = path.join(path.dirname(storePath), `.${path.basename(storePath)}.tmp`);
     this.options = {
       onSetAside: options.onSetAside,
+      onUnreadable: options.onUnreadable ?? 'set-aside',
       migrations: options.migrations ?? STORE_MIGRATIONS,
       lockStaleMs: Math.max(options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS, 2000),
       lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
@@ -262,8 +238,23 @@ export class LedgerStore {
     if (root && isInsideRoot(root, absolute)) await assertResolvesInsideWorkspace(root, absolute, 'the store');
     await ensureGitignore(absolute);
     const store = new LedgerStore(absolute, options);
-    await store.enqueue(() => store.load(false));
+    await store.enqueue(async () => {
+      await store.load(false);
+      store.opened = true;
+      await removeAbandonedLock(store.path, 'the store');
+      await store.removeStaleTemporary();
+    });
     return store;
+  }
+
+  /**
+   * The file that could not be read when the store was opened and was moved aside (the store
+   * then started empty), or null when the store opened with its own contents or had none yet.
+   * A command that answers from the store's contents checks this, or opens with
+   * `onUnreadable: 'set-aside-and-fail'`, rather than answer for an empty store.
+   */
+  get unreadableOnOpen(): SetAsideEvent | null {
+    return this.openedUnreadable;
   }
 
   get ledger(): Ledger {
@@ -302,6 +293,8 @@ export class LedgerStore {
   private async runTransaction<T>(fn: (ledger: Ledger) => T | Promise<T>): Promise<T> {
     let held = await this.acquireLock();
     try {
+      // Every writer holds the lock, so a temporary seen now was left by a killed one.
+      await this.removeTemporary();
       if ((await fileSignature(this.path)) !== this.signature) await this.load(true);
       let result: T;
       try {
@@ -367,79 +360,37 @@ export class LedgerStore {
   }
 
   /**
-   * Takes the inter-process lock, waiting up to `lockWaitMs` for the process that holds it.
-   *
-   * proper-lockfile judges a lock abandoned by its age alone, which is both too slow and too
-   * quick for us: a CLI killed in CI would block the next run for the whole stale time, while a
-   * live process blocked in a large synchronous import would lose its lock. So the holder also
-   * records its pid and host next to the lock, and on the same host the pid decides: a dead
-   * holder's lock is removed at once, a live holder's lock is never taken over. The age rule
-   * remains for holders on other machines (a store on a network share) and for a holder killed
-   * before it could record itself.
+   * Takes the inter-process lock, waiting up to `lockWaitMs` for a live holder; a dead holder's
+   * lock is taken over at once and a lock path that is not ours in shape fails at once (see
+   * `acquireProcessLock`).
    */
-  private async acquireLock(): Promise<HeldLock> {
-    const held: HeldLock = { release: async () => undefined, compromised: false, identity: null };
-    const { lockStaleMs, lockWaitMs } = this.options;
-    const deadline = Date.now() + lockWaitMs;
-    let delay = 10;
-    for (;;) {
-      const holder = await this.lockHolder();
-      if (holder === 'dead') {
-        // The folder was checked to be the dead holder's own just now; another waiter may
-        // remove it first, which is fine.
-        await fs.rmdir(this.lockPath).catch(() => undefined);
-      }
-      try {
-        const release = await lockfile.lock(this.path, {
-          realpath: false,
-          // A live holder on this machine is waited for however long it takes.
-          stale: holder === 'alive' ? LIVE_HOLDER_STALE_MS : lockStaleMs,
-          update: Math.min(LOCK_HEARTBEAT_MS, lockStaleMs / 2),
-          retries: 0,
-          // proper-lockfile's default throws from a timer, which would kill the process in the
-          // middle of a transaction; we note it and decide at commit time instead.
-          onCompromised: () => {
-            held.compromised = true;
-          },
-        });
-        held.identity = await lockFolderIdentity(this.lockPath);
-        const owner: LockOwner = { pid: process.pid, host: os.hostname(), lock: held.identity };
-        await fs.writeFile(this.lockOwnerPath, JSON.stringify(owner)).catch(() => undefined);
-        // The record is left in place on release: it names the lock folder it belongs to, so
-        // once that folder is gone it no longer matches anything, and removing it could race
-        // with the next holder writing its own.
-        held.release = release;
-        return held;
-      } catch (error) {
-        if (errorCode(error) !== 'ELOCKED') {
-          throw new StoreError(this.path, `cannot lock the store: ${describe(error)}`, { cause: error });
-        }
-        if (Date.now() >= deadline) {
-          throw new StoreLockError(this.path, `another process has held the store lock for over ${Math.round(lockWaitMs / 1000)} s`, {
-            cause: error,
-          });
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-      delay = Math.min(delay * 1.5, LOCK_MAX_RETRY_DELAY_MS);
-    }
+  private acquireLock(): Promise<HeldLock> {
+    return acquireProcessLock(this.path, { staleMs: this.options.lockStaleMs, waitMs: this.options.lockWaitMs, what: 'the store' });
   }
 
   /**
-   * Who holds the lock folder as it is now, from the owner record the holder wrote: `alive` or
-   * `dead` for a process on this machine, `unknown` for another machine, a holder that left
-   * no record, or a record that belongs to an earlier lock folder.
+   * Removes steno's temporary file: what a writer killed between writing and renaming it left
+   * behind (it can be as large as the store). Call it holding the lock: every writer holds it,
+   * so no live one is writing the file. It also removes a link planted at the temporary's path
+   * before steno could write through it.
    */
-  private async lockHolder(): Promise<'alive' | 'dead' | 'unknown'> {
-    let owner: Partial<LockOwner>;
+  private async removeTemporary(): Promise<void> {
     try {
-      owner = JSON.parse(await fs.readFile(this.lockOwnerPath, 'utf8')) as Partial<LockOwner>;
-    } catch {
-      return 'unknown';
+      await fs.rm(this.tempPath, { force: true });
+    } catch (error) {
+      throw new StoreError(this.path, `cannot remove the leftover temporary file ${this.tempPath}: ${describe(error)}`, { cause: error });
     }
-    if (owner.host !== os.hostname() || typeof owner.pid !== 'number' || !owner.lock) return 'unknown';
-    if (owner.lock !== (await lockFolderIdentity(this.lockPath))) return 'unknown';
-    return processIsAlive(owner.pid) ? 'alive' : 'dead';
+  }
+
+  /** On open: removes a temporary left by a killed writer, taking the lock only when there is one. */
+  private async removeStaleTemporary(): Promise<void> {
+    if (!(await exists(this.tempPath))) return;
+    const held = await this.acquireLock();
+    try {
+      await this.removeTemporary();
+    } finally {
+      await held.release().catch(() => undefined);
+    }
   }
 
   /**
@@ -459,6 +410,7 @@ export class LedgerStore {
       this.signature = null;
       return;
     }
+    if (this.options.onUnreadable === 'fail') throw new StoreUnreadableError(this.path, outcome.problem.reason, null);
     if (!underLock) {
       const held = await this.acquireLock();
       try {
@@ -468,9 +420,11 @@ export class LedgerStore {
       }
       return;
     }
-    await this.moveAside(outcome.problem);
+    const event = await this.moveAside(outcome.problem);
     this.currentLedger = new Ledger(emptyStoreData());
     this.signature = null;
+    if (!this.opened) this.openedUnreadable = event;
+    if (this.options.onUnreadable === 'set-aside-and-fail') throw new StoreUnreadableError(this.path, event.reason, event.to);
   }
 
   private async readFile(): Promise<LoadOutcome> {
@@ -506,7 +460,7 @@ export class LedgerStore {
   }
 
   /** Renames the unreadable file to a timestamped name nothing else uses, and reports it. */
-  private async moveAside(problem: StoreDocumentProblem): Promise<void> {
+  private async moveAside(problem: StoreDocumentProblem): Promise<SetAsideEvent> {
     const ext = path.extname(this.path);
     const stem = ext ? this.path.slice(0, -ext.length) : this.path;
     const base = `${stem}.${problem.kind}-${fileTimestamp(this.options.now())}`;
@@ -521,6 +475,7 @@ export class LedgerStore {
     const event: SetAsideEvent = { from: this.path, to: target, reason: problem.reason };
     this.setAside.push(event);
     this.options.onSetAside?.(event);
+    return event;
   }
 
   private async write(): Promise<void> {
@@ -531,7 +486,9 @@ export class LedgerStore {
     } catch (error) {
       // The in-memory ledger now holds changes the file may not; go back to the file. (A
       // value JSON cannot hold, such as a circular reference, fails here before any byte is
-      // written.)
+      // written.) A partial temporary (a full disk) would keep the disk full until the next
+      // write, so it goes too; we still hold the lock, so it is ours.
+      await fs.rm(this.tempPath, { force: true }).catch(() => undefined);
       await this.discardChanges();
       throw new StoreError(this.path, `cannot write the store: ${describe(error)}`, { cause: error });
     } finally {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
 import {
   parseSharedTriage,
   recordSharedDecision,
@@ -10,7 +9,8 @@ import {
   type SharedTriageDecision,
   type SharedTriageFile,
 } from '../engine';
-import { StoreError, StoreLockError } from './errors';
+import { StoreError } from './errors';
+import { acquireProcessLock, removeAbandonedLock } from './process-lock';
 import { assertResolvesInsideWorkspace } from './workspace-source';
 
 /**
@@ -77,14 +77,21 @@ export async function readSharedTriage(workspaceRoot: string): Promise<SharedTri
   await assertResolvesInsideWorkspace(workspaceRoot, file, 'the triage file');
   let text: string;
   try {
+    // What the file holds is the repository's content, so a folder, a device or a file too
+    // large to be a triage file is a bad input to fix (exit 2 in the CLI), reported like a
+    // malformed file rather than as a failure of ours.
     const stat = await fs.stat(file);
-    if (!stat.isFile()) throw new StoreError(file, 'is not a file');
+    if (!stat.isFile()) throw new SharedTriageFormatError(file, 'is not a regular file');
     if (stat.size > MAX_SHARED_TRIAGE_BYTES) {
-      throw new StoreError(file, `is ${Math.round(stat.size / 1024 / 1024)} MB, over the ${MAX_SHARED_TRIAGE_BYTES / 1024 / 1024} MB limit for a triage file`);
+      throw new SharedTriageFormatError(file, `is ${Math.round(stat.size / 1024 / 1024)} MB, over the ${MAX_SHARED_TRIAGE_BYTES / 1024 / 1024} MB limit for a triage file`);
     }
     text = await fs.readFile(file, 'utf8');
+    // The size can grow between the check and the read (a file being appended to).
+    if (Buffer.byteLength(text, 'utf8') > MAX_SHARED_TRIAGE_BYTES) {
+      throw new SharedTriageFormatError(file, `is over the ${MAX_SHARED_TRIAGE_BYTES / 1024 / 1024} MB limit for a triage file`);
+    }
   } catch (error) {
-    if (error instanceof StoreError) throw error;
+    if (error instanceof SharedTriageFormatError) throw error;
     if (errorCode(error) === 'ENOENT') return { version: 1, decisions: [] };
     throw new StoreError(file, `cannot read: ${describe(error)}`, { cause: error });
   }
@@ -109,29 +116,62 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-/** Runs `fn` holding the triage file's inter-process lock (`triage.json.lock`). */
-async function withTriageLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  let delay = 20;
-  let release: (() => Promise<void>) | undefined;
-  while (!release) {
-    try {
-      // realpath: false, because the file may not exist yet; the lock is a folder next to it.
-      release = await lockfile.lock(file, { realpath: false, stale: LOCK_STALE_MS, onCompromised: () => undefined });
-    } catch (error) {
-      if (errorCode(error) !== 'ELOCKED') throw new StoreError(file, `cannot lock the triage file: ${describe(error)}`, { cause: error });
-      if (Date.now() >= deadline) {
-        throw new StoreLockError(file, `another process has held the triage file lock for over ${LOCK_WAIT_MS / 1000} s`, { cause: error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-      delay = Math.min(delay * 1.5, 250);
-    }
-  }
+/** Whether a file name is one of the temporaries `writeAtomically` makes for `triage.json`. */
+function isTriageTemporary(name: string, file: string): boolean {
+  const prefix = `.${path.basename(file)}.`;
+  return name.startsWith(prefix) && name.endsWith('.tmp') && name.length > prefix.length + 4;
+}
+
+/**
+ * Removes the temporaries of killed writers. Call it holding the triage lock: every writer
+ * holds it while its temporary exists, so whatever is left now belongs to a dead one.
+ */
+async function removeTriageTemporaries(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  let names: string[];
   try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (isTriageTemporary(name, file)) await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs `fn` holding the triage file's inter-process lock (`triage.json.lock`, with the same
+ * owner record and takeover rules as the store's), after removing leftover temporaries.
+ */
+async function withTriageLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const held = await acquireProcessLock(file, { staleMs: LOCK_STALE_MS, waitMs: LOCK_WAIT_MS, what: 'the triage file' });
+  try {
+    await removeTriageTemporaries(file);
     return await fn();
   } finally {
-    await release().catch(() => undefined);
+    await held.release().catch(() => undefined);
   }
+}
+
+/**
+ * Removes `triage.json` temporaries and a lock left by killed writers (taking the triage lock
+ * only when there are temporaries), so that opening a workspace after a crash leaves no debris.
+ */
+export async function cleanSharedTriageTemporaries(workspaceRoot: string): Promise<void> {
+  const file = sharedTriagePath(workspaceRoot);
+  let names: string[];
+  try {
+    names = await fs.readdir(path.dirname(file));
+  } catch {
+    return;
+  }
+  const lockLeft = names.includes(`${path.basename(file)}.lock`);
+  const temporariesLeft = names.some((name) => isTriageTemporary(name, file));
+  if (!lockLeft && !temporariesLeft) return;
+  // Nothing is removed through a `.scan-ledger` that leads out of the workspace.
+  await assertResolvesInsideWorkspace(workspaceRoot, file, 'the triage file');
+  if (lockLeft) await removeAbandonedLock(file, 'the triage file');
+  if (temporariesLeft) await withTriageLock(file, async () => undefined);
 }
 
 /**

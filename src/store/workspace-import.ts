@@ -1,10 +1,13 @@
+import { promises as fs } from 'node:fs';
 import {
   applyNativeSuppressions,
   applySharedTriage,
   findEngagement,
   findReimportTarget,
   importScan,
+  pendingSharedDecisions,
   reimportScan,
+  SharedTriageFormatError,
   sharedDecisionFor,
   todayIso,
   triageFinding,
@@ -17,7 +20,9 @@ import {
 } from '../engine';
 import type { Finding, ParsedReport } from '../model';
 import { gitHead, gitRenames, previousGitHead } from './git';
-import { readSharedTriage, recordSharedTriageDecisions } from './shared-triage-file';
+import { StoreUnreadableError } from './errors';
+import { LedgerStore } from './ledger-store';
+import { cleanSharedTriageTemporaries, readSharedTriage, recordSharedTriageDecisions, sharedTriagePath } from './shared-triage-file';
 import { readSuppressionSources, workspaceSource } from './workspace-source';
 
 /**
@@ -28,6 +33,12 @@ import { readSuppressionSources, workspaceSource } from './workspace-source';
  *   the test's previous import;
  * - after it, in the same store transaction: the team's decisions from `.scan-ledger/triage.json`;
  * - after a triage: the decision written to `.scan-ledger/triage.json`.
+ *
+ * `triage.json` is the journal of shared decisions: a triage writes it first and the store
+ * second, so a process killed in between leaves the decision in the file only. Every import and
+ * triage therefore first replays the file's decisions that are newer than the store's state onto
+ * every finding, and `convergeSharedTriage` does the same when a command opens the workspace, so
+ * the two files agree again on the next command whatever moment the kill hit.
  */
 
 export interface WorkspaceImportRequest {
@@ -86,6 +97,8 @@ export async function importIntoWorkspace(ledger: Ledger, request: WorkspaceImpo
   const since = request.useGit ? previousGitHead(ledger, targetTestId(ledger, kind, request.options)) : null;
   const renames = since ? await gitRenames(root, since) : new Map<string, string>();
   const ctx: EngineContext = { ...baseCtx, source: workspaceSource(root, renames) };
+  // Replay what a killed triage left in the file only, before the run sees the ledger.
+  applySharedTriage(ledger, ledger.data.findings, shared, ctx);
 
   const suppressed = applyNativeSuppressions(report.findings, report.scanType, readSuppressionSources(root, ctx.source!), todayIso(ctx));
   const options: ImportOptions = head ? { ...request.options, gitHead: head.commitHash } : request.options;
@@ -108,6 +121,8 @@ export async function triageInWorkspace(
   change: TriageChange,
   ctx: EngineContext,
 ): Promise<Finding[]> {
+  // Replay what a killed triage left in the file only, so this triage starts from agreement.
+  applySharedTriage(ledger, ledger.data.findings, await readSharedTriage(root), ctx);
   const changed: Finding[] = [];
   const decisions: SharedTriageDecision[] = [];
   for (const id of findingIds) {
@@ -118,4 +133,49 @@ export async function triageInWorkspace(
   }
   await recordSharedTriageDecisions(root, decisions);
   return changed;
+}
+
+async function modifiedAt(file: string): Promise<number | null> {
+  try {
+    const stat = await fs.stat(file);
+    return stat.isFile() ? stat.mtimeMs : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Brings the store at `storePath` up to the workspace's `triage.json` when a command opens the
+ * workspace: removes temporaries of killed triage writers, and applies the decisions the file
+ * holds that are newer than the findings' own status changes (what a triage killed between
+ * writing the file and the store left behind, or a teammate's decisions from a pull). Returns
+ * how many findings changed.
+ *
+ * It costs nothing in the usual case: the store is only opened when the triage file was written
+ * after the store (a triage writes the file first, so a completed one leaves the store newer),
+ * and only written when a decision is actually pending. A store that cannot be read, or a
+ * triage file that is malformed, is left alone here: the command that opens it reports it.
+ */
+export async function convergeSharedTriage(storePath: string, root: string, context: () => EngineContext): Promise<number> {
+  await cleanSharedTriageTemporaries(root);
+  const [triageTime, storeTime] = await Promise.all([modifiedAt(sharedTriagePath(root)), modifiedAt(storePath)]);
+  if (triageTime === null || storeTime === null || triageTime <= storeTime) return 0;
+  try {
+    const shared = await readSharedTriage(root);
+    if (shared.decisions.length === 0) return 0;
+    const store = await LedgerStore.open(storePath, { workspaceRoot: root, onUnreadable: 'fail' });
+    try {
+      if (pendingSharedDecisions(store.ledger.data.findings, shared).length === 0) return 0;
+      const ctx = context();
+      return await store.transaction(async (ledger) => {
+        // Read again under the store lock: a triage running meanwhile may have recorded more.
+        return applySharedTriage(ledger, ledger.data.findings, await readSharedTriage(root), ctx).length;
+      });
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    if (error instanceof SharedTriageFormatError || error instanceof StoreUnreadableError) return 0;
+    throw error;
+  }
 }

@@ -140,6 +140,8 @@ const CHECKS: { [K in SettingKey]: (value: unknown) => Check } = {
     v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
       ? ok(v)
       : fail(`expected a whole number of at least 0, or null for no limit, got ${show(v)}`),
+  'duplicates.warnThreshold': (v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= 100 ? ok(v) : fail(`expected a whole percentage from 1 to 100, got ${show(v)}`),
   falsePositiveHistory: checkBoolean,
   retroactiveFalsePositiveHistory: checkBoolean,
   'import.closeOldFindings': checkBoolean,
@@ -161,8 +163,36 @@ const CHECKS: { [K in SettingKey]: (value: unknown) => Check } = {
   'sla.restartOnReactivation': checkBoolean,
   maxReportSizeMb: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? ok(v) : fail(`expected a number of megabytes above 0, got ${show(v)}`)),
   watch: checkWatch,
+  watchExclude: (v) => checkStringList(v),
   storePath: (v) => (typeof v === 'string' && v.trim() !== '' ? ok(v) : fail(`expected a file path, got ${show(v)}`)),
+  'defectdojo.url': (v) =>
+    typeof v === 'string' && isDefectDojoUrlSetting(v)
+      ? ok(v.trim())
+      : fail(`expected "" or an https:// URL without user name, password, query or fragment (http:// only on a loopback address), got ${show(v)}`),
+  'defectdojo.product': (v) => (typeof v === 'string' ? ok(v.trim()) : fail(`expected a product name, or "" for the local product's name, got ${show(v)}`)),
+  'defectdojo.engagement': (v) =>
+    typeof v === 'string' ? ok(v.trim()) : fail(`expected an engagement name, or "" for the local engagement's name, got ${show(v)}`),
+  'defectdojo.pushOnWatchedReimport': checkBoolean,
 };
+
+/**
+ * The rule for `defectdojo.url`, shared with the editor's settings reader: empty (no server), or
+ * an https URL (http only on a loopback address, where the token never crosses a network), with
+ * no credentials, query or fragment. The DefectDojo client checks the same again before use.
+ */
+export function isDefectDojoUrlSetting(value: string): boolean {
+  const text = value.trim();
+  if (text === '') return true;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return false;
+  return !url.username && !url.password && !url.search && !url.hash;
+}
 
 export function isSettingKey(key: string): key is SettingKey {
   return Object.prototype.hasOwnProperty.call(CHECKS, key);

@@ -66,4 +66,30 @@ describe('store: a killed process', function () {
     const store = await LedgerStore.open(storePath, { fsync: false });
     await store.transaction(() => undefined);
   });
+
+  it('item 3 (issue 16) "a kill while holding the lock costs the next command nothing": the next transaction takes the dead holder\'s lock at once and cleans it up', async () => {
+    const storePath = path.join(dir, 'store.json');
+    const kills = 6;
+    const waits: number[] = [];
+    for (let i = 0; i < kills; i++) {
+      const child = spawnWorker('writer.ts', [storePath, '2000']);
+      const output = collectOutput(child);
+      // The writer commits back to back, so it holds the lock nearly all the time; kill it
+      // once it has committed and is inside its next transaction.
+      await new Promise<void>((resolve) => output.onLine((line) => line.startsWith('committed') && resolve()));
+      await sleep(20 + i * 37);
+      child.kill('SIGKILL');
+      await exited(child);
+      // The default stale time (30 s) is what the next command used to wait.
+      const started = Date.now();
+      const store = await LedgerStore.open(storePath, { fsync: false, lockWaitMs: 5_000 });
+      await store.transaction(() => undefined);
+      waits.push(Date.now() - started);
+      await store.close();
+      await assert.rejects(fs.lstat(`${storePath}.lock`), `kill ${i + 1}: the lock folder is left behind`);
+      await assert.rejects(fs.lstat(path.join(dir, '.store.json.tmp')), `kill ${i + 1}: the store temporary is left behind`);
+    }
+    console.log(`      next transaction after a kill while locked: ${waits.join(', ')} ms`);
+    assert.ok(Math.max(...waits) < 5_000, `waited ${Math.max(...waits)} ms`);
+  });
 });
