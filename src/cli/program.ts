@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { SharedTriageFormatError } from '../engine';
 import { ReportParseError } from '../parsers';
-import { StoreError, WorkspaceSettingsError } from '../store';
+import { StoreError, StorePathError, StoreUnreadableError, WorkspaceSettingsError } from '../store';
 import { registerConfigCommands } from './commands/config';
 import { registerContextCommands } from './commands/context';
+import { registerDefectDojoCommands } from './commands/defectdojo';
+import { registerDuplicateCommands } from './commands/duplicates';
 import { registerFindingCommands } from './commands/findings';
 import { registerGateCommand } from './commands/gate';
 import { registerHistoryCommand } from './commands/history';
@@ -11,6 +14,8 @@ import { registerParseCommand } from './commands/parse';
 import { registerTriageCommand } from './commands/triage';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, oneLine, type ExitCode } from './errors';
 import type { CliRuntime } from './runtime';
+import { unreadableStoreMessage } from './session';
+import { CLI_VERSION } from './version';
 
 const PROGRAM_NAME = 'scan-ledger';
 
@@ -30,7 +35,24 @@ export function buildProgram(runtime: CliRuntime): Command {
       outputError: () => undefined,
     })
     .showSuggestionAfterError(true)
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    // `--version` means two things: before a command, this tool's version; after `import` or
+    // `reimport`, the version of the code scanned (DefectDojo's `version` field). Positional
+    // options keep the program's own options (--version, -V, --help) to the left of the
+    // command name, so `scan-ledger import r.json --version 1.2` stays the import's option.
+    .enablePositionalOptions()
+    .version(CLI_VERSION, '-V, --version', 'print the version of scan-ledger (after import or reimport, --version is the scanned code\'s version)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 success (a gate that passed); 1 a gate that failed, or any other failure;',
+        '2 bad input, named on stderr (including a missing store, or one that could not be read and was set aside).',
+        '',
+        '"scan-ledger --version" prints this version; "import --version V" and "reimport --version V" record',
+        "the version of the code scanned, as DefectDojo's API does.",
+      ].join('\n'),
+    );
 
   registerImportCommands(program, runtime);
   registerFindingCommands(program, runtime);
@@ -38,8 +60,10 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerTriageCommand(program, runtime);
   registerConfigCommands(program, runtime);
   registerContextCommands(program, runtime);
+  registerDuplicateCommands(program, runtime);
   registerParseCommand(program, runtime);
   registerGateCommand(program, runtime);
+  registerDefectDojoCommands(program, runtime);
   return program;
 }
 
@@ -50,9 +74,11 @@ function errorLine(message: string): string {
 
 /**
  * Runs the CLI on `args` (without `node` and the script) and returns the exit code: 0 success,
- * 2 bad input, 1 any other failure (product.md §7). A failure writes exactly one line to
- * stderr; the only other stderr lines are warnings about ignored settings values or a store
- * file moved aside.
+ * 2 bad input, 1 any other failure (product.md §7). A failed gate is such a failure and exits
+ * 1 too: the contract fixes these three codes, and a pipeline tells a failed gate from a broken
+ * run by the stderr line ("gate failed: …") or the gate's `--json` output. A failure writes
+ * exactly one line to stderr; the only other stderr lines are warnings about ignored settings
+ * values or a store file moved aside while a command was already failing.
  */
 export async function runCli(args: readonly string[], runtime: CliRuntime): Promise<ExitCode> {
   const program = buildProgram(runtime);
@@ -81,6 +107,13 @@ function classify(error: unknown): { code: ExitCode; message: string | null } {
   }
   if (error instanceof ReportParseError) return { code: EXIT_BAD_INPUT, message: error.message };
   if (error instanceof WorkspaceSettingsError) return { code: EXIT_BAD_INPUT, message: error.message };
+  // The workspace's files are input too: a triage.json that is malformed, oversized or not a
+  // regular file, a store path from the settings that leads out of the workspace, and a store
+  // that could not be read are bad input naming the file (issue 16 items 6, 10 and 13).
+  if (error instanceof SharedTriageFormatError) return { code: EXIT_BAD_INPUT, message: error.message };
+  if (error instanceof StorePathError) return { code: EXIT_BAD_INPUT, message: error.message };
+  if (error instanceof StoreUnreadableError) return { code: EXIT_BAD_INPUT, message: unreadableStoreMessage(error.filePath, error.reason, error.setAsideTo) };
+  // Anything else the store reports (a write that failed, a lock held too long) is a failure.
   if (error instanceof StoreError) return { code: EXIT_FAILURE, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: EXIT_FAILURE, message: `unexpected failure: ${message}` };

@@ -225,15 +225,16 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
       assert.equal(result.counts.created, 4);
     });
 
-    it('§4.4 B.2: --do-not-reactivate leaves the re-found mitigated finding closed and records nothing', () => {
+    it('§4.4 B.2: --do-not-reactivate leaves the re-found mitigated finding closed; outside parity it is recorded untouched (§4.8, issue 11)', () => {
       ws.json('import', V1);
       ws.json('reimport', V2);
       const third = ws.json<ImportJson>('reimport', V3, '--do-not-reactivate');
-      assert.deepEqual(third.counts, { created: 0, closed: 1, reactivated: 0, untouched: 2 });
+      // Every incoming finding has an action in the default mode; DefectDojo (parity) records none for B.2.
+      assert.deepEqual(third.counts, { created: 0, closed: 1, reactivated: 0, untouched: 3 });
       const c = byTitle(ws.json<FindingJson[]>('findings'), C);
       assert.equal(c.isMitigated, true);
       assert.equal(c.active, false);
-      assert.ok(!third.actions.some((a) => a.findingId === c.id), 'the skipped finding has no action');
+      assert.deepEqual(third.actions.filter((a) => a.findingId === c.id).map((a) => a.action), ['untouched'], 'the skipped finding is untouched');
       assert.ok(c.notes.some((n) => n.text.includes('do_not_reactivate')), 'the skip is noted on the finding');
     });
 
@@ -653,11 +654,21 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
       assert.equal(ws.run('gate', '--fail-on', 'high').code, 0);
     });
 
-    it('passes on a workspace with no store yet, without creating one', () => {
+    it('issue 9: fails closed (exit 2, one line naming the missing store) in a folder without a store, creating nothing', () => {
       const r = ws.run('gate', '--fail-on', 'info');
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^scan-ledger: [^\n]*\.scan-ledger\/store\.json: no store[^\n]*\n$/);
       assert.ok(!existsSync(path.join(ws.root, '.scan-ledger')));
-      assert.deepEqual(ws.json('findings'), []);
+    });
+
+    it('issue 9: reading commands need a store too: findings and history without one exit 2 and create nothing', () => {
+      for (const args of [['findings'], ['findings', '--json'], ['history'], ['triage', '1', '--status', 'false-positive'], ['finding', 'delete', '1']]) {
+        const r = ws.run(...args);
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, '');
+        assert.match(r.stderr, /^scan-ledger: [^\n]*store\.json: no store[^\n]*\n$/, args.join(' '));
+      }
       assert.ok(!existsSync(path.join(ws.root, '.scan-ledger')));
     });
 

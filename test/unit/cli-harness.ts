@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -66,6 +66,8 @@ export interface Workspace {
   run(...args: string[]): CliRun;
   /** Starts the CLI without waiting, so several processes can run against one store at once. */
   start(...args: string[]): Promise<CliRun>;
+  /** Starts the CLI with piped streams left to the caller (to close stdout early, like `| head`). */
+  spawn(...args: string[]): ChildProcess;
   /** Runs and parses stdout as JSON, failing with the stderr text when the run did not succeed. */
   json<T = unknown>(...args: string[]): T;
   storeBytes(): Buffer | null;
@@ -74,9 +76,10 @@ export interface Workspace {
 
 /**
  * A fresh workspace folder: by default named `app` with the fixture reports in `reports/`;
- * with `copyOf`, a copy of that folder under its own name.
+ * with `copyOf`, a copy of that folder under its own name. `extraEnv` is added to the CLI's
+ * environment.
  */
-export function makeWorkspace(copyOf?: string): Workspace {
+export function makeWorkspace(copyOf?: string, extraEnv: Record<string, string> = {}): Workspace {
   const parent = mkdtempSync(path.join(tmpdir(), 'scan-ledger-cli-'));
   let root: string;
   if (copyOf) {
@@ -89,7 +92,8 @@ export function makeWorkspace(copyOf?: string): Workspace {
   }
   const storePath = path.join(root, '.scan-ledger', 'store.json');
   // The machine's git identity must not leak in: the acting user falls back to the OS account.
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: path.join(parent, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1' };
+  // `extraEnv` passes what a test's CLI needs from its environment (DD_URL, DD_API_TOKEN).
+  const env = { ...process.env, GIT_CONFIG_GLOBAL: path.join(parent, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1', ...extraEnv };
   const argv = (args: string[]) => [...cliCommand(), ...args];
   const run = (...args: string[]): CliRun => {
     const result = spawnSync(process.execPath, argv(args), { cwd: root, encoding: 'utf8', env });
@@ -111,6 +115,7 @@ export function makeWorkspace(copyOf?: string): Workspace {
     storePath,
     run,
     start,
+    spawn: (...args: string[]) => spawn(process.execPath, argv(args), { cwd: root, env }),
     json<T>(...args: string[]): T {
       const r = run(...args, '--json');
       if (r.code !== 0) throw new Error(`scan-ledger ${args.join(' ')} exited ${r.code}: ${r.stderr}`);

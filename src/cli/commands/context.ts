@@ -42,7 +42,7 @@ function asBadInput<T>(run: () => T): T {
 async function engagementCommand(runtime: CliRuntime, mode: 'create' | 'set', name: string, opts: EngagementOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
   const { product } = contextNames(workspace, opts);
-  const { text, json } = await inTransaction(workspace, (ledger, ctx) => {
+  const { text, json } = await inTransaction(workspace, 'create', (ledger, ctx) => {
     const ref = { productName: product, engagementName: name };
     const existing = asBadInput(() => findEngagement(ledger, ref));
     if (mode === 'create' && existing) {
@@ -57,7 +57,7 @@ async function engagementCommand(runtime: CliRuntime, mode: 'create' | 'set', na
     const verb = existing ? 'Updated' : 'Created';
     return { text: engagementLine(ledger, engagement, verb), json: engagementJson(ledger, engagement) };
   });
-  if (workspace.json) printJson(runtime, json);
+  if (workspace.json) await printJson(runtime, json);
   else print(runtime, text);
 }
 
@@ -66,11 +66,11 @@ async function createEmptyTest(runtime: CliRuntime, opts: TestCreateOptions): Pr
   if (!scanType) throw badInput(`--scan-type "${opts.scanType}": unknown scan type; supported: ${SCAN_TYPES.join(', ')}`);
   const workspace = await openWorkspace(runtime, opts);
   const names = contextNames(workspace, opts);
-  const test: Test = await inTransaction(workspace, (ledger, ctx) => {
+  const test: Test = await inTransaction(workspace, 'create', (ledger, ctx) => {
     const engagement = asBadInput(() => ensureEngagement(ledger, { productName: names.product, engagementName: names.engagement }, ctx));
     return createTest(ledger, { engagement, scanType, title: opts.testTitle ?? null }, ctx);
   });
-  if (workspace.json) printJson(runtime, test);
+  if (workspace.json) await printJson(runtime, test);
   else print(runtime, `Created test #${test.id} (${scanType}${test.title ? `, "${test.title}"` : ''}) in "${names.product}" / "${names.engagement}"`);
 }
 
@@ -87,7 +87,7 @@ export function registerContextCommands(program: Command, runtime: CliRuntime): 
     ).action((name: string, opts: EngagementOptions) => engagementCommand(runtime, mode, name, opts));
   }
 
-  const test = groupCommand(program, 'test', 'create an empty test', ['create']);
+  const test = groupCommand(program, 'test', 'create an empty test, or merge one into another', ['create', 'merge']);
   addCommonOptions(
     test
       .command('create')

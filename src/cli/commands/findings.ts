@@ -3,7 +3,7 @@ import { DeleteError, deleteFinding, findingGroupNames, type Ledger } from '../.
 import type { Finding, Severity } from '../../model';
 import { badInput } from '../errors';
 import { parseId, parseSeverity, type CommonOptions } from '../options';
-import { findingJson, findingsTable, pluralise, print, printJson } from '../output';
+import { findingJson, pluralise, print, printFindingsTable, printJson } from '../output';
 import type { CliRuntime } from '../runtime';
 import { inTransaction, openWorkspace, readWithExpiredReopened } from '../session';
 import { addCommonOptions, groupCommand } from './shared';
@@ -55,13 +55,17 @@ async function listFindings(runtime: CliRuntime, opts: FindingsOptions): Promise
     groups: findingGroupNames(ledger),
   }));
   if (workspace.json) {
-    printJson(runtime, findings.map((f) => findingJson(f, groups.get(f.id) ?? null)));
+    await printJson(runtime, findings.map((f) => findingJson(f, groups.get(f.id) ?? null)));
     return;
   }
-  print(runtime, findingsTable(findings));
-  if (findings.length > 0) {
-    const active = findings.filter((f) => f.active).length;
-    const duplicates = findings.filter((f) => f.duplicate).length;
+  await printFindingsTable(runtime, findings);
+  if (findings.length > 0 && !runtime.stdoutClosed?.()) {
+    let active = 0;
+    let duplicates = 0;
+    for (const f of findings) {
+      if (f.active) active++;
+      if (f.duplicate) duplicates++;
+    }
     print(runtime, `${pluralise(findings.length, 'finding')}: ${active} active, ${pluralise(duplicates, 'duplicate')}`);
   }
 }
@@ -72,7 +76,7 @@ async function listFindings(runtime: CliRuntime, opts: FindingsOptions): Promise
  */
 async function deleteOne(runtime: CliRuntime, id: number, opts: CommonOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
-  const outcome = await inTransaction(workspace, (ledger, ctx) => {
+  const outcome = await inTransaction(workspace, 'existing', (ledger, ctx) => {
     const finding = ledger.finding(id);
     if (!finding) throw badInput(`finding ${id}: no such finding`);
     try {
@@ -84,7 +88,7 @@ async function deleteOne(runtime: CliRuntime, id: number, opts: CommonOptions): 
     }
   });
   if (workspace.json) {
-    printJson(runtime, { deleted: outcome.deleted, newOriginal: outcome.newOriginal });
+    await printJson(runtime, { deleted: outcome.deleted, newOriginal: outcome.newOriginal });
     return;
   }
   const successorText = outcome.newOriginal !== null ? `; finding #${outcome.newOriginal} is now the original` : '';

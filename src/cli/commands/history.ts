@@ -3,7 +3,7 @@ import type { Ledger } from '../../engine';
 import type { ImportRecord } from '../../model';
 import { badInput } from '../errors';
 import { parseId, type CommonOptions } from '../options';
-import { cell, cellTail, print, table } from '../output';
+import { cell, cellTail, print, printJson, printTable } from '../output';
 import type { CliRuntime } from '../runtime';
 import { openWorkspace, readLedger } from '../session';
 import { addCommonOptions } from './shared';
@@ -29,8 +29,12 @@ function runLabel(r: ImportRecord): string {
   return parts.filter((p) => p).join(' ');
 }
 
-function historyTable(ledger: Ledger, records: readonly ImportRecord[]): string {
-  if (records.length === 0) return 'No imports yet.';
+/** Prints the import records as a table, one row per import. */
+async function printHistoryTable(runtime: CliRuntime, ledger: Ledger, records: readonly ImportRecord[]): Promise<void> {
+  if (records.length === 0) {
+    print(runtime, 'No imports yet.');
+    return;
+  }
   const rows = records.map((r) => {
     const test = ledger.test(r.testId);
     const testLabel = test ? `#${test.id} ${test.title ?? test.testType}` : `#${r.testId}`;
@@ -47,18 +51,17 @@ function historyTable(ledger: Ledger, records: readonly ImportRecord[]): string 
       cell(runLabel(r), 40),
     ];
   });
-  return table(['IMPORT', 'DATE (UTC)', 'TYPE', 'TEST', 'CREATED', 'CLOSED', 'REACTIVATED', 'UNTOUCHED', 'REPORT', 'RUN'], rows, [4, 5, 6, 7]);
+  await printTable(runtime, ['IMPORT', 'DATE (UTC)', 'TYPE', 'TEST', 'CREATED', 'CLOSED', 'REACTIVATED', 'UNTOUCHED', 'REPORT', 'RUN'], rows, [4, 5, 6, 7]);
 }
 
 async function showHistory(runtime: CliRuntime, opts: HistoryOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
-  const output = await readLedger(workspace, (ledger) => {
-    const records = selectImports(ledger, opts);
-    // `--json` gives the records as stored, per-finding actions included (product.md §7).
-    return workspace.json ? JSON.stringify(records, null, 2) : historyTable(ledger, records);
-  });
-  if (workspace.json) runtime.stdout(output + '\n');
-  else print(runtime, output);
+  // The store is closed before printing: the records stay valid, and a slow reader of stdout
+  // does not hold the store open.
+  const { ledger, records } = await readLedger(workspace, (ledger) => ({ ledger, records: selectImports(ledger, opts) }));
+  // `--json` gives the records as stored, per-finding actions included (product.md §7).
+  if (workspace.json) await printJson(runtime, records);
+  else await printHistoryTable(runtime, ledger, records);
 }
 
 export function registerHistoryCommand(program: Command, runtime: CliRuntime): void {

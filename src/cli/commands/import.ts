@@ -11,7 +11,7 @@ import { inTransaction, loadReport, openWorkspace, prepareLedger, type CliWorksp
 import { addCommonOptions, addContextOptions, contextNames, importResultJson, type ContextOptions } from './shared';
 
 /** The options `import` and `reimport` share, named after DefectDojo's API fields. */
-interface ScanOptions extends CommonOptions, ContextOptions {
+export interface ScanOptions extends CommonOptions, ContextOptions {
   scanType?: string;
   testTitle?: string;
   minimumSeverity?: Severity;
@@ -30,12 +30,12 @@ interface ScanOptions extends CommonOptions, ContextOptions {
   createFindingGroupsForAllFindings?: boolean;
 }
 
-interface ReimportOptions extends ScanOptions {
+export interface ReimportOptions extends ScanOptions {
   test?: number;
   doNotReactivate?: boolean;
 }
 
-function addScanOptions(command: Command): Command {
+export function addScanOptions(command: Command): Command {
   command
     .option('--scan-type <type>', 'DefectDojo scan type (detected from the report when absent)')
     .option('--test-title <title>', 'test title')
@@ -46,7 +46,7 @@ function addScanOptions(command: Command): Command {
     .option('--close-old-findings-product-scope', 'close old findings across the whole product, not only the engagement')
     .option('--scan-date <date>', 'date of the scan, YYYY-MM-DD (not in the future)', parseDate)
     .option('--service <name>', 'service the findings belong to (part of the hash code)')
-    .option('--version <version>', 'version of the code scanned')
+    .option('--version <version>', "version of the code scanned (DefectDojo's field; scan-ledger's own version is \"scan-ledger --version\")")
     .option('--branch-tag <tag>', 'branch or tag scanned')
     .option('--build-id <id>', 'CI build id')
     .option('--commit-hash <hash>', 'commit scanned')
@@ -68,7 +68,7 @@ function reportName(workspace: CliWorkspace, file: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join('/');
 }
 
-function importOptions(workspace: CliWorkspace, opts: ScanOptions, scanType: string, file: string, sha256: string): ImportOptions {
+export function importOptions(workspace: CliWorkspace, opts: ScanOptions, scanType: string, file: string, sha256: string): ImportOptions {
   const names = contextNames(workspace, opts);
   return {
     scanType,
@@ -111,7 +111,7 @@ async function runScan(runtime: CliRuntime, kind: 'import' | 'reimport', file: s
   let workspaceRun: WorkspaceImportResult;
   let preparation: Preparation;
   try {
-    ({ result, workspaceRun, preparation } = await inTransaction(workspace, async (ledger, ctx) => {
+    ({ result, workspaceRun, preparation } = await inTransaction(workspace, 'create', async (ledger, ctx) => {
       const prepared = prepareLedger(ledger, ctx);
       // Native suppressions, source files, git renames before the engine; the team's shared
       // triage decisions after it, in this same transaction.
@@ -126,7 +126,7 @@ async function runScan(runtime: CliRuntime, kind: 'import' | 'reimport', file: s
     throw error;
   }
   if (workspace.json) {
-    printJson(runtime, importResultJson(result));
+    await printJson(runtime, importResultJson(result));
     return;
   }
   if (preparation.reopened > 0) print(runtime, `${pluralise(preparation.reopened, 'expired risk acceptance')} ended first.`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommonOptions } from '../options';
-import { cell, cellTail, findingLocation, parsedFindingJson, pluralise, print, printJson, table } from '../output';
+import { cell, cellTail, findingLocation, parsedFindingJson, pluralise, print, printJson, printTable } from '../output';
 import type { CliRuntime } from '../runtime';
 import { loadReport, openWorkspace } from '../session';
 import { addCommonOptions } from './shared';
@@ -14,14 +14,14 @@ async function parseOnly(runtime: CliRuntime, file: string, opts: ParseOptions):
   const workspace = await openWorkspace(runtime, opts);
   const { report } = await loadReport(workspace, file, opts.scanType);
   if (workspace.json) {
-    printJson(runtime, { scanType: report.scanType, findings: report.findings.map(parsedFindingJson) });
+    await printJson(runtime, { scanType: report.scanType, findings: report.findings.map(parsedFindingJson) });
     return;
   }
   const testType = report.testType && report.testType !== report.scanType ? ` (${report.testType})` : '';
   print(runtime, `${file}: ${report.scanType}${testType}, ${pluralise(report.findings.length, 'finding')}`);
   if (report.findings.length > 0) {
     const rows = report.findings.map((f) => [cell(String(f.severity), 12), cellTail(findingLocation(f), 60), cell(f.title)]);
-    print(runtime, table(['SEVERITY', 'LOCATION', 'TITLE'], rows));
+    await printTable(runtime, ['SEVERITY', 'LOCATION', 'TITLE'], rows);
   }
 }
 

@@ -20,7 +20,7 @@ interface TriageOptions extends CommonOptions {
 async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
   let findingGroup: string | null = null;
-  const finding: Finding = await inTransaction(workspace, async (ledger, ctx) => {
+  const finding: Finding = await inTransaction(workspace, 'existing', async (ledger, ctx) => {
     if (!ledger.finding(id)) throw badInput(`finding ${id}: no such finding`);
     try {
       // The decision also goes to .scan-ledger/triage.json, so teammates and CI get it.
@@ -42,7 +42,7 @@ async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Pro
       throw error;
     }
   });
-  if (workspace.json) printJson(runtime, findingJson(finding, findingGroup));
+  if (workspace.json) await printJson(runtime, findingJson(finding, findingGroup));
   else print(runtime, `Finding #${finding.id} is now ${findingStatus(finding)}: ${finding.title}`);
 }
 
