@@ -1,17 +1,20 @@
 /**
  * Parser benchmark (issue 3): a 100k-result SARIF report against `JSON.parse` of the same text
  * (target: within 3×), and a 50 MB Dependency-Check XML report against fast-xml-parser's plain
- * parse of the same text. Run by `npm run bench` after the import / reimport table, or alone with
+ * parse of the same text. Issue 16 item 5 adds hostile reports with one 8 MB value (a ZAP
+ * description in XML, a SARIF message), against the same floors, with the RSS growth of one
+ * parse of each. Run by `npm run bench` after the import / reimport table, or alone with
  * `node --import tsx --expose-gc scripts/bench-parse.ts`. Reports are generated
  * deterministically in memory.
  */
 import { performance } from 'node:perf_hooks';
 import { XMLParser } from 'fast-xml-parser';
-import { parseReport } from '../src/parsers';
+import { MAX_FIELD_LENGTH, parseReport } from '../src/parsers';
 
 const SARIF_RESULTS = Number(process.env.BENCH_SARIF_RESULTS ?? 100_000);
 const XML_TARGET_BYTES = Number(process.env.BENCH_XML_MB ?? 50) * 1024 * 1024;
 const SARIF_TARGET_RATIO = 3;
+const HUGE_FIELD_BYTES = 8 * 1024 * 1024;
 
 function sarifText(n: number): string {
   const rules = Array.from({ length: 50 }, (_, r) => ({
@@ -47,6 +50,33 @@ function dependencyCheckText(targetBytes: number): string {
   return parts.join('');
 }
 
+/** A ZAP report whose first alert has an 8 MB description of plain words. */
+function zapWithHugeDescription(bytes: number): string {
+  const unit = 'lorem ipsum dolor sit amet, consectetur adipiscing elit. ';
+  const desc = unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+  return `<?xml version="1.0"?>\n<OWASPZAPReport programName="ZAP" version="2.14.0"><site name="http://localhost" host="localhost" port="80" ssl="false"><alerts><alertitem><pluginid>10038</pluginid><alert>Big alert</alert><riskcode>2</riskcode><desc>${desc}</desc><cweid>693</cweid></alertitem><alertitem><pluginid>10039</pluginid><alert>Small alert</alert><riskcode>1</riskcode><desc>&lt;p&gt;small&lt;/p&gt;</desc><cweid>-1</cweid></alertitem></alerts></site></OWASPZAPReport>\n`;
+}
+
+/** A SARIF report whose first result has an 8 MB message. */
+function sarifWithHugeMessage(bytes: number): string {
+  const unit = 'lorem ipsum dolor sit amet, consectetur adipiscing elit. ';
+  const message = unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+  const result = (text: string, line: number) => ({ ruleId: 'r1', level: 'error', message: { text }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: line } } }] });
+  return JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T', version: '1', rules: [{ id: 'r1', shortDescription: { text: 'rule' } }] } }, results: [result(message, 3), result('small', 4)] }] });
+}
+
+/**
+ * How much the resident set grew over one parse. The parse is synchronous, so nothing can
+ * sample during it; V8 keeps the pages it grew into until a later collection shrinks the heap,
+ * so the growth just after the call is close to the parse's peak (and never above it).
+ */
+function rssGrowth(fn: () => unknown): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  fn();
+  return Math.max(0, process.memoryUsage().rss - before);
+}
+
 function best(fn: () => unknown, runs = 5): number {
   let min = Infinity;
   for (let i = 0; i < runs; i++) {
@@ -71,7 +101,16 @@ function main(): void {
   const xmlMs = best(() => {
     xmlFindings = parseReport(xml, { fileName: 'dependency-check-report.xml', scanType: 'Dependency Check Scan' }).findings.length;
   }, 1);
+  const hugeXml = zapWithHugeDescription(HUGE_FIELD_BYTES);
+  const floorHugeXml = best(() => new XMLParser({ ignoreAttributes: false, processEntities: false }).parse(hugeXml), 3);
+  const hugeXmlMs = best(() => parseReport(hugeXml, { fileName: 'zap-report.xml' }), 3);
+  const hugeXmlRss = rssGrowth(() => parseReport(hugeXml, { fileName: 'zap-report.xml' }));
+  const hugeSarif = sarifWithHugeMessage(HUGE_FIELD_BYTES);
+  const floorHugeSarif = best(() => JSON.parse(hugeSarif), 3);
+  const hugeSarifMs = best(() => parseReport(hugeSarif, { fileName: 'bench.sarif' }), 3);
+  const hugeSarifRss = rssGrowth(() => parseReport(hugeSarif, { fileName: 'bench.sarif' }));
   const mb = (s: string) => (Buffer.byteLength(s) / 1024 / 1024).toFixed(1);
+  const rssMb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   const sarifRatio = sarifMs / floorSarif;
   const lines = [
     '',
@@ -79,6 +118,10 @@ function main(): void {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     `| SARIF, ${SARIF_RESULTS.toLocaleString('en-US')} results | ${mb(sarif)} MB | ${sarifFindings.toLocaleString('en-US')} | ${sarifMs.toFixed(0)} ms | ${floorSarif.toFixed(0)} ms (JSON.parse) | ${sarifRatio.toFixed(2)}× |`,
     `| Dependency-Check XML | ${mb(xml)} MB | ${xmlFindings.toLocaleString('en-US')} | ${xmlMs.toFixed(0)} ms | ${floorXml.toFixed(0)} ms (fast-xml-parser) | ${(xmlMs / floorXml).toFixed(2)}× |`,
+    `| 8 MB field in XML (ZAP description) | ${mb(hugeXml)} MB | 2 | ${hugeXmlMs.toFixed(0)} ms | ${floorHugeXml.toFixed(0)} ms (fast-xml-parser) | ${(hugeXmlMs / floorHugeXml).toFixed(2)}× |`,
+    `| 8 MB field in SARIF (result message) | ${mb(hugeSarif)} MB | 2 | ${hugeSarifMs.toFixed(0)} ms | ${floorHugeSarif.toFixed(0)} ms (JSON.parse) | ${(hugeSarifMs / floorHugeSarif).toFixed(2)}× |`,
+    '',
+    `RSS growth while parsing: 8 MB field in XML ${rssMb(hugeXmlRss)}, in SARIF ${rssMb(hugeSarifRss)} (each value is cut to ${MAX_FIELD_LENGTH.toLocaleString('en-US')} characters).`,
     '',
     `SARIF target: within ${SARIF_TARGET_RATIO}× of JSON.parse: ${sarifRatio <= SARIF_TARGET_RATIO ? 'met' : 'NOT met'}.`,
   ];

@@ -13,4 +13,9 @@ export interface ParsedReport {
   toolVersion?: string | null;
   description?: string | null;
   findings: ParsedFinding[];
+  /**
+   * What the parsers changed in the report's content, one sentence each: values over the field
+   * bound that were cut (`findings[3].description: …`). Absent when nothing was changed.
+   */
+  warnings?: string[];
 }

@@ -8,6 +8,7 @@
  * Not ported: Google Docs mode, abbreviations, reference-style links and table padding, none of
  * which the defaults or the scanners' HTML use.
  */
+import { MAX_FIELD_LENGTH, boundField, keptLength, safeCut, truncationMarker } from './field-bound';
 import { TEXTWRAP_WORD_SEPARATOR, pythonLen } from './python-text';
 
 const BODY_WIDTH = 78;
@@ -184,6 +185,8 @@ interface ListElement {
 /** The converter's state machine, one instance per document. */
 class Html2Text {
   private readonly output: string[] = [];
+  /** Code units in `output`, so conversion can stop once the result is past the field bound. */
+  private outputLength = 0;
   private lastWasNL = false;
   private quiet = 0;
   private pp = 0;
@@ -208,8 +211,18 @@ class Html2Text {
   private tdCount = 0;
   private tableStart = false;
 
+  /**
+   * Whether the output is already past the field bound. Nested blockquotes or lists repeat
+   * their prefix on every line, so a few hundred kilobytes of hostile HTML could otherwise grow
+   * into gigabytes of Markdown; conversion stops here and the result is cut with a marker.
+   */
+  get full(): boolean {
+    return this.outputLength > MAX_FIELD_LENGTH;
+  }
+
   private out(s: string): void {
     this.output.push(s);
+    this.outputLength += s.length;
     if (s) this.lastWasNL = s.endsWith('\n');
   }
 
@@ -478,12 +491,20 @@ function parseAttributes(text: string): Attributes {
  * it: text chunks split at `<` and `&`, entity and character references separately, start,
  * end and self-closing tags, comments and declarations skipped, script/style as raw text.
  */
-function feed(html: string, converter: Html2Text): void {
+function feed(html: string, converter: Html2Text): number {
   let i = 0;
   const n = html.length;
+  // Searches run from an index rather than on the rest of the text, and the lower-cased text
+  // and the last `>` are computed once: each per-token copy or scan to the end made hostile
+  // input (thousands of `<script>` tags, or of `<` with no `>` after them) quadratic.
+  const special = /[<&]/g;
+  const lastGreaterThan = html.lastIndexOf('>');
+  let lowered: string | null = null;
   while (i < n) {
-    const next = html.slice(i).search(/[<&]/);
-    const j = next === -1 ? n : i + next;
+    if (converter.full) return n - i;
+    special.lastIndex = i;
+    const next = special.exec(html);
+    const j = next === null ? n : next.index;
     if (j > i) converter.handleData(html.slice(i, j));
     if (j >= n) break;
     i = j;
@@ -511,7 +532,8 @@ function feed(html: string, converter: Html2Text): void {
       i = end === -1 ? n : end + 1;
       continue;
     }
-    const tag = /^<(\/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(rest);
+    // A tag needs a `>` after it; without one the pattern would scan to the end of the text.
+    const tag = i < lastGreaterThan ? /^<(\/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(rest) : null;
     if (!tag) {
       converter.handleData('<');
       i += 1;
@@ -528,12 +550,14 @@ function feed(html: string, converter: Html2Text): void {
     if (selfClosing) {
       converter.handleTag(name, {}, false);
     } else if (RAW_TEXT_TAGS.has(name)) {
-      const close = html.toLowerCase().indexOf(`</${name}`, i);
+      lowered ??= html.toLowerCase();
+      const close = lowered.indexOf(`</${name}`, i);
       const end = close === -1 ? n : close;
       if (end > i) converter.handleData(html.slice(i, end));
       i = end;
     }
   }
+  return 0;
 }
 
 /**
@@ -610,9 +634,18 @@ function optWrap(text: string): string {
   return result;
 }
 
-/** Converts HTML (or plain text) to Markdown exactly as `html2text.html2text(html)` does. */
+/**
+ * Converts HTML (or plain text) to Markdown exactly as `html2text.html2text(html)` does, for
+ * any result within the field bound (`MAX_FIELD_LENGTH`). Past it, conversion stops and the
+ * result keeps its beginning and a marker counting the input characters left unconverted.
+ */
 export function htmlToText(html: string): string {
   const converter = new Html2Text();
-  feed(html.replaceAll("</' + 'script>", '</ignore>'), converter);
-  return optWrap(converter.finish());
+  const left = feed(html.replaceAll("</' + 'script>", '</ignore>'), converter);
+  const text = optWrap(converter.finish());
+  if (left === 0) return boundField(text);
+  // The count is what the reader does not see: the input left unconverted and any converted
+  // text past the bound.
+  const keep = text.length > keptLength() ? safeCut(text, keptLength()) : text.length;
+  return text.slice(0, keep) + truncationMarker(left + text.length - keep);
 }

@@ -1,8 +1,10 @@
 import type { ParsedReport } from '../model';
 import { detectWithDocument } from './detect';
 import { ReportParseError } from './errors';
-import { assertReportSize } from './json';
+import { MAX_FIELD_LENGTH, boundFindingFields, truncationWarning } from './field-bound';
+import { assertReportSize, stripBom } from './json';
 import { PARSERS, SCAN_TYPES, parserFor } from './registry';
+import { boundXmlSource, lineColumnsAt } from './xml';
 
 /**
  * The parsers' public face: the registry, detection, and `parseReport`, which is what the CLI,
@@ -17,6 +19,7 @@ export { detectScanType, type Detection } from './detect';
 export { assertReportSize, parseJson } from './json';
 export { parseXml, XML_DOCTYPE_REFUSED } from './xml';
 export { testTypeName } from './test-type';
+export { MAX_FIELD_LENGTH, truncationMarker } from './field-bound';
 
 /** Reports over this size are refused before parsing (the `maxReportSizeMb` setting's default). */
 export const DEFAULT_MAX_REPORT_BYTES = 256 * 1024 * 1024;
@@ -32,14 +35,41 @@ export interface ParseReportOptions {
   workspaceRoot?: string;
 }
 
+/** Whether the text starts like XML, as detection decides (`<` first, after a byte-order mark and blanks). */
+function looksLikeXml(text: string): boolean {
+  return stripBom(text).trimStart().startsWith('<');
+}
+
 /**
  * Parses a report into findings. Throws only `ReportParseError`: for a report over the size
  * limit, an unknown scan type, a report no parser recognises, or a report its parser rejects.
  * Nothing is returned for a report that fails, so a caller never imports part of one.
+ *
+ * Every text value is bounded (`MAX_FIELD_LENGTH`): XML values are cut in the source, before
+ * the parser's per-character work, and every finding field is cut after parsing, with one
+ * warning per cut in `warnings`.
  */
 export function parseReport(text: string, options: ParseReportOptions): ParsedReport {
   const { fileName } = options;
   assertReportSize(text, fileName, options.maxBytes ?? DEFAULT_MAX_REPORT_BYTES);
+  const warnings: string[] = [];
+  const xmlScanType = options.scanType === undefined || options.scanType === '' || parserFor(options.scanType)?.format === 'xml';
+  if (text.length > MAX_FIELD_LENGTH && xmlScanType && looksLikeXml(text)) {
+    // `parseXml` cuts over-long values itself, after validating the text as written (so error
+    // positions stay the report's); this pass only finds them, to report each with the line
+    // and column its author can look up.
+    const { cuts } = boundXmlSource(text);
+    const positions = lineColumnsAt(text, cuts.map((c) => c.offset));
+    cuts.forEach((c, index) => warnings.push(truncationWarning(`XML value at ${positions[index]}`, c.length)));
+  }
+  const report = parseWithScanType(text, options);
+  boundFindingFields(report.findings, warnings);
+  if (warnings.length > 0) report.warnings = [...(report.warnings ?? []), ...warnings];
+  return report;
+}
+
+function parseWithScanType(text: string, options: ParseReportOptions): ParsedReport {
+  const { fileName } = options;
   let scanType = options.scanType;
   let decodedJson: { value: unknown } | undefined;
   if (scanType === undefined || scanType === '') {

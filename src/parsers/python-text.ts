@@ -77,7 +77,13 @@ export function textwrapShorten(text: string, width = 150): string {
   if (collapsed.length <= width || pythonLen(collapsed) <= width) return collapsed;
 
   // TextWrapper._split_chunks, then _wrap_chunks with max_lines=1 and drop_whitespace=True.
-  const chunks = collapsed.split(TEXTWRAP_WORD_SEPARATOR).filter((chunk) => chunk !== '');
+  // Only the first `width` code points and the chunk after them decide the result, so a long
+  // text is split from a prefix: its chunks are the whole text's except the last few, which are
+  // never reached (the prefix holds over four times `width` code points and the text continues
+  // past it). Splitting megabytes into words would cost a second for a 150-character title.
+  const prefixLength = width * 8 + 64;
+  const splitText = collapsed.length > prefixLength ? collapsed.slice(0, prefixLength) : collapsed;
+  const chunks = splitText.split(TEXTWRAP_WORD_SEPARATOR).filter((chunk) => chunk !== '');
   chunks.reverse();
   const line: string[] = [];
   let lineLength = 0;

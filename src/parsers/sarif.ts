@@ -569,6 +569,15 @@ function codeLocation(location: JsonObject | undefined, context: RunContext): Co
   return step;
 }
 
+/**
+ * How many code-flow steps and related locations a finding keeps for the editor. Real paths
+ * (CodeQL's longest taint paths) have a few dozen steps; a report is untrusted input, and each
+ * step becomes a diagnostic's related information and a hover link, so a hostile report with a
+ * million steps must not reach the store. The description keeps DefectDojo's full text.
+ */
+export const MAX_CODE_FLOW_STEPS = 100;
+export const MAX_RELATED_LOCATIONS = 50;
+
 /** Code-flow steps for the editor: the same thread flow the description shows (the last one). */
 function codeFlowSteps(result: JsonObject, context: RunContext): CodeLocation[] {
   let steps: CodeLocation[] = [];
@@ -578,6 +587,7 @@ function codeFlowSteps(result: JsonObject, context: RunContext): CodeLocation[] 
       if (!flow || !hasKey(flow, 'locations')) continue;
       steps = [];
       for (const step of array(flow.locations)) {
+        if (steps.length >= MAX_CODE_FLOW_STEPS) break;
         const location = codeLocation(object(object(step)?.location), context);
         if (location) steps.push(location);
       }
@@ -607,6 +617,7 @@ function locationDetail(
   if (Array.isArray(result.relatedLocations) && result.relatedLocations.length > 0) {
     const related: CodeLocation[] = [];
     for (const entry of result.relatedLocations) {
+      if (related.length >= MAX_RELATED_LOCATIONS) break;
       const step = codeLocation(object(entry), context);
       if (step) related.push(step);
     }

@@ -46,8 +46,44 @@ function patternText(details: XmlElement): PatternText {
   }
   let references = '';
   for (const line of lines.slice(consumed)) references += `${line} `;
-  references = references.replace(/(?<=\))(.*?)(?=\[)/g, '\n');
+  references = replaceBetweenParenAndBracket(references);
   return { mitigation, references };
+}
+
+/** Whether `code` ends a line for a regular expression's `.` (without the `s` flag). */
+function isLineTerminator(code: number): boolean {
+  return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+}
+
+/**
+ * `text.replace(/(?<=\))(.*?)(?=\[)/g, '\n')` (DefectDojo's `re.sub` on the references) in one
+ * pass. The regular expression tries every position after a `)` and scans to the end of the
+ * line when no `[` follows, so a line of many `)` and no `[` made it quadratic. Here a position
+ * with no `[` before the line's end skips to that end, since no later position on the line can
+ * match either; after an empty match the search moves on one character, as `replace` does.
+ */
+export function replaceBetweenParenAndBracket(text: string): string {
+  const n = text.length;
+  let out = '';
+  let copied = 0;
+  let p = text.indexOf(')') + 1;
+  while (p > 0 && p <= n) {
+    // The next `[` and the next line end at or after p decide whether a match starts at p.
+    let q = p;
+    while (q < n && text.charCodeAt(q) !== 91 && !isLineTerminator(text.charCodeAt(q))) q++;
+    if (q >= n) break;
+    if (text.charCodeAt(q) !== 91) {
+      // No match on the rest of this line: continue with the first `)` after its end.
+      p = text.indexOf(')', q) + 1;
+      continue;
+    }
+    out += `${text.slice(copied, p)}\n`;
+    copied = q;
+    // The next search starts at the end of the match, or one further after an empty match.
+    const from = q > p ? q : p + 1;
+    p = from <= n && text.charCodeAt(from - 1) === 41 ? from : text.indexOf(')', from) + 1;
+  }
+  return copied === 0 && out === '' ? text : out + text.slice(copied);
 }
 
 function readBug(bug: XmlElement, patterns: Map<string, PatternText>, fileName: string, where: string): { key: string; finding: ParsedFinding } {

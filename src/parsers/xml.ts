@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { ReportParseError } from './errors';
+import { MAX_FIELD_LENGTH, keptLength, truncationMarker, xmlSafeCut } from './field-bound';
 
 /**
  * Safe XML decoding for untrusted scanner reports.
@@ -136,10 +137,122 @@ function endOfTag(text: string, from: number): number {
   return -1;
 }
 
+/** One value of a report's XML source cut to the field bound. */
+export interface XmlCut {
+  /** Offset in the original text where the value starts. */
+  offset: number;
+  /** The value's length in the original text (raw, references undecoded). */
+  length: number;
+}
+
+/** The XML source with every over-long value cut, and where the cuts were. */
+export interface BoundedXml {
+  text: string;
+  cuts: XmlCut[];
+}
+
+/**
+ * Cuts every text run, CDATA section and quoted attribute value longer than `limit` in raw XML,
+ * keeping its beginning (never half a reference) and a truncation marker. fast-xml-parser builds
+ * a text value one character at a time, so an 8 MB text node costs it a second and hundreds of
+ * megabytes, and every step after it (HTML conversion, hashing, the store) pays again; cutting
+ * the source bounds all of them. The walk steps over tokens exactly as `findDeclaration` does, in
+ * one pass that mostly jumps with `indexOf`, and the text is returned as is when nothing is over
+ * the bound, which is every real report.
+ */
+export function boundXmlSource(text: string, limit: number = MAX_FIELD_LENGTH): BoundedXml {
+  const cuts: XmlCut[] = [];
+  const pieces: string[] = [];
+  let copied = 0;
+  const keep = keptLength(limit);
+  const cut = (start: number, end: number): void => {
+    if (end - start <= limit) return;
+    const at = xmlSafeCut(text, start, keep);
+    pieces.push(text.slice(copied, at), truncationMarker(end - at));
+    copied = end;
+    cuts.push({ offset: start, length: end - start });
+  };
+  // Texts shorter than the bound cannot hold a value over it.
+  if (text.length <= limit) return { text, cuts };
+  const n = text.length;
+  let runStart = 0;
+  let unterminated = false;
+  let i = text.indexOf('<');
+  while (i !== -1) {
+    let resume: number;
+    if (text.startsWith('<!--', i)) {
+      cut(runStart, i);
+      const end = text.indexOf('-->', i + 4);
+      resume = end === -1 ? -1 : end + 3;
+    } else if (text.startsWith('<![CDATA[', i) || text.slice(i, i + 9).toUpperCase() === '<![CDATA[') {
+      cut(runStart, i);
+      const end = text.indexOf(']]>', i + 9);
+      if (end !== -1) cut(i + 9, end);
+      resume = end === -1 ? -1 : end + 3;
+    } else if (text.startsWith('<?', i)) {
+      cut(runStart, i);
+      const end = text.indexOf('?>', i + 2);
+      resume = end === -1 ? -1 : end + 2;
+    } else if (text.startsWith('<!', i) || i + 1 >= n) {
+      // Not a token `findDeclaration` steps over (a declaration is refused before this runs):
+      // the scan goes on from the next character, within the same text run.
+      i = text.indexOf('<', i + 1);
+      continue;
+    } else {
+      cut(runStart, i);
+      resume = boundTag(text, i + 1, cut);
+    }
+    // An unterminated comment, section or tag is left to the validator, which refuses it.
+    if (resume === -1) {
+      unterminated = true;
+      break;
+    }
+    runStart = resume;
+    i = text.indexOf('<', resume);
+  }
+  if (!unterminated) cut(runStart, n);
+  if (cuts.length === 0) return { text, cuts };
+  pieces.push(text.slice(copied));
+  return { text: pieces.join(''), cuts };
+}
+
+/** `endOfTag`, also handing every quoted value to `cut`. */
+function boundTag(text: string, from: number, cut: (start: number, end: number) => void): number {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 62) return i + 1; // >
+    if (code === 34 || code === 39) {
+      const close = text.indexOf(text[i], i + 1);
+      if (close === -1) return -1;
+      cut(i + 1, close);
+      i = close;
+    }
+  }
+  return -1;
+}
+
+/** Line and column (1-based) of each of the sorted offsets, in one pass over the text. */
+export function lineColumnsAt(text: string, offsets: readonly number[]): string[] {
+  const result: string[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let index = text.indexOf('\n');
+  for (const offset of offsets) {
+    while (index !== -1 && index < offset) {
+      line += 1;
+      lineStart = index + 1;
+      index = text.indexOf('\n', index + 1);
+    }
+    result.push(`${line}:${offset - lineStart + 1}`);
+  }
+  return result;
+}
+
 /**
  * Parses an XML report into fast-xml-parser's object form. Throws `ReportParseError` for a
  * DOCTYPE or ENTITY declaration, for a document that is not well-formed (with line:column), and
- * for nesting deeper than `maxNestedTags`.
+ * for nesting deeper than `maxNestedTags`. Values longer than the field bound are cut
+ * (`boundXmlSource`).
  */
 export function parseXml(text: string, fileName: string, options?: XmlParseOptions): unknown {
   const declarationAt = findDeclaration(text);
@@ -151,6 +264,9 @@ export function parseXml(text: string, fileName: string, options?: XmlParseOptio
     const { line, col, msg } = validation.err;
     throw new ReportParseError(fileName, `not well-formed XML: ${msg}`, col ? `${line}:${col}` : `${line}`);
   }
+  // Checked and validated as written, so positions in errors are the report's own; then parsed
+  // with over-long values cut, which leaves a well-formed document well-formed.
+  const bounded = boundXmlSource(text).text;
   const parser = new XMLParser({
     ...XML_DEFAULT_OPTIONS,
     ...options,
@@ -159,7 +275,7 @@ export function parseXml(text: string, fileName: string, options?: XmlParseOptio
     entityDecoder: fixedEntityDecoder,
   });
   try {
-    return parser.parse(text) as unknown;
+    return parser.parse(bounded) as unknown;
   } catch (error) {
     // fast-xml-parser throws plain Errors for nesting beyond maxNestedTags and for reserved
     // names such as `__proto__`; both are properties of the report, so they become report errors.

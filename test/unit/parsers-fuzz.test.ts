@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectScanType, PARSERS, ReportParseError, type ReportParser } from '../../src/parsers';
+import { detectScanType, MAX_FIELD_LENGTH, PARSERS, parseReport, ReportParseError, type ReportParser } from '../../src/parsers';
 import { seededRandom } from '../seeded-random';
 
 /**
@@ -180,6 +180,40 @@ describe('parser fuzz: mutated real fixtures only ever give ReportParseError', (
         }
       }
       assert.equal(outcomes, fixtures.length * MUTATIONS_PER_FIXTURE);
+    });
+  });
+});
+
+/** The fixture with one value blown up past the field bound: the first long JSON string or XML text run. */
+function withHugeValue(text: string, huge: string): string | null {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('<')) {
+    const run = />([^<>&]{8,})</.exec(text);
+    return run ? `${text.slice(0, run.index + 1)}${huge}${text.slice(run.index + 1 + run[1].length)}` : null;
+  }
+  const literal = /"((?:[^"\\]|\\.){8,})"/.exec(text);
+  return literal ? `${text.slice(0, literal.index + 1)}${huge}${text.slice(literal.index + 1 + literal[1].length)}` : null;
+}
+
+describe('parser fuzz: one value past the field bound (issue 16 item 5)', () => {
+  const huge = 'lorem ipsum dolor sit amet '.repeat(Math.ceil((MAX_FIELD_LENGTH * 2) / 27));
+  PARSERS.forEach((parser) => {
+    it(`${parser.scanType}: every fixture parses or is refused, and no value of a finding exceeds the bound`, function () {
+      for (const path of fixturesOf(parser)) {
+        const mutated = withHugeValue(readFileSync(path, 'utf8'), huge);
+        if (mutated === null) continue;
+        const name = path.slice(path.lastIndexOf('/') + 1);
+        try {
+          const report = parseReport(mutated, { fileName: name, scanType: parser.scanType });
+          for (const finding of report.findings) {
+            for (const [field, value] of Object.entries(finding)) {
+              if (typeof value === 'string') assert.ok(value.length <= MAX_FIELD_LENGTH, `${name}: ${field} is ${value.length} characters`);
+            }
+          }
+        } catch (error) {
+          if (!(error instanceof ReportParseError)) throw error;
+        }
+      }
     });
   });
 });
