@@ -40,6 +40,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [noEditor], patterns: outward(['cli', 'extension']) }] },
   },
   {
+    // The DefectDojo client: engine semantics plus the network, never the file system (the
+    // hosts read reports and write the store) and never a host.
+    files: ['src/defectdojo/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noEditor, ...noFs], patterns: outward(['store', 'cli', 'extension']) }] },
+  },
+  {
     files: ['src/cli/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [noEditor], patterns: outward(['extension']) }] },
   },

@@ -50,6 +50,32 @@ export interface StoreData {
    * are: a missing list means no groups, and the list is only written once a group exists.
    */
   findingGroups?: FindingGroup[];
+  /**
+   * What `pull` and "Sync with DefectDojo" remember per DefectDojo server (keyed by the server's
+   * URL): the last sync and which server finding each local finding was matched to. Optional and
+   * additive, so store files written before it, and versions of Scan Ledger without it, load as
+   * they are; no schema version bump is needed.
+   */
+  defectdojoSync?: Record<string, DefectDojoSyncState>;
+}
+
+/** One server's sync state (issue 14). */
+export interface DefectDojoSyncState {
+  /** When the last completed sync ended (ISO), or null before the first. */
+  lastSync: string | null;
+  /** Local finding id → the server finding it matched, with the decision both sides agreed on. */
+  links: Record<string, DefectDojoLink>;
+  /** Ids of local notes already sent to the server, so none is sent twice. */
+  sentNotes: number[];
+}
+
+export interface DefectDojoLink {
+  serverId: number;
+  /**
+   * The triage decision both sides held at the end of the last sync (`active`, `false-positive`,
+   * …): the common base that tells which side changed since, so only a real change moves.
+   */
+  agreed: string | null;
 }
 
 export function emptyStoreData(): StoreData {
