@@ -9,6 +9,7 @@
 import {
   FP_HISTORY_EXCLUSIVE_MESSAGE,
   RETROACTIVE_REQUIRES_MESSAGE,
+  type ExcessDuplicatesSummary,
   type PanelEvent,
   type PanelRequest,
   type PanelScanType,
@@ -47,6 +48,7 @@ let draftFolder: string | null = null;
 let previewRequest = 0;
 let previewTimer: ReturnType<typeof setTimeout> | undefined;
 let lastPreview: PreviewResult | null = null;
+let lastExcess: ExcessDuplicatesSummary | null = null;
 let renderQueued = false;
 /** Whether "Other DefectDojo scan types" is expanded, kept across re-renders. */
 let otherScanTypesOpen = false;
@@ -342,13 +344,47 @@ function endpointFieldsField(s: PanelState): HTMLElement {
   return el('div', { class: 'field' }, el('span', { class: 'label', id: `${idFor(key)}-label` }, DESCRIPTIONS[key].label), group, describe(key));
 }
 
+/** Fills the "what would be deleted now" line under the duplicate limit; test titles are text nodes. */
+function fillExcessDuplicates(region: HTMLElement): void {
+  region.replaceChildren();
+  const e = lastExcess;
+  if (!e) return;
+  if (e.duplicateTests.length > 0) {
+    region.append(el('ul', { class: 'duplicate-tests' }, ...e.duplicateTests.map((d) => el('li', {}, el('strong', {}, `Test #${d.testId}: `), d.message))));
+  }
+  if (e.maxDuplicates === null) {
+    region.append(el('p', { class: 'description' }, 'Without a limit no duplicate is ever deleted.'));
+    return;
+  }
+  if (e.total === 0) {
+    region.append(el('p', { class: 'description' }, `No original has more than ${e.maxDuplicates} duplicates: nothing would be deleted now.`));
+    return;
+  }
+  const when = e.deleteDuplicates ? 'on the next run' : 'on the first run once deleting is turned on';
+  region.append(
+    el('p', { class: 'summary' },
+      `${e.total} duplicate${e.total === 1 ? '' : 's'} beyond ${e.maxDuplicates} per original; ${e.nextRun} would be deleted ${when}` +
+        (e.total > e.nextRun ? ` (at most ${e.perRunLimit} per run, the rest on later runs).` : '.')),
+    el('ul', { class: 'excess-tests' },
+      ...e.tests.map((t) => el('li', {}, `${t.count} in `, el('strong', {}, t.title), ` (test #${t.testId})`)),
+      e.moreTests > 0 ? el('li', {}, `and ${e.moreTests} more test${e.moreTests === 1 ? '' : 's'}`) : null),
+  );
+}
+
+function excessDuplicatesRegion(): HTMLElement {
+  const region = el('div', { id: 'excess-duplicates', class: 'field', 'aria-live': 'polite' });
+  fillExcessDuplicates(region);
+  return region;
+}
+
 function dedupeSection(s: PanelState): HTMLElement {
   return section('Deduplication',
     checkbox('dedupe.enabled'),
     listInput('dedupe.hashFieldsAlways'),
     endpointFieldsField(s),
     checkbox('dedupe.deleteDuplicates'),
-    maxDuplicatesField());
+    maxDuplicatesField(),
+    excessDuplicatesRegion());
 }
 
 function engagementSection(s: PanelState): HTMLElement {
@@ -617,6 +653,14 @@ window.addEventListener('message', (event: MessageEvent<PanelEvent>) => {
       {
         const region = document.getElementById('preview');
         if (region) fillPreview(region);
+      }
+      return;
+    case 'excessDuplicates':
+      if (message.requestId !== previewRequest) return;
+      lastExcess = message.result;
+      {
+        const region = document.getElementById('excess-duplicates');
+        if (region) fillExcessDuplicates(region);
       }
       return;
     case 'saved':

@@ -22,20 +22,26 @@ function newestFirst(a: Finding, b: Finding): number {
 export function deleteExcessDuplicates(ledger: Ledger, ctx: EngineContext): number[] {
   const max = ctx.settings['dedupe.maxDuplicates'];
   if (!ctx.settings['dedupe.deleteDuplicates'] || max == null) return [];
-  const keep = Math.max(0, max);
+  const doomed = excessDuplicates(ledger, max).slice(0, DUPE_DELETE_MAX_PER_RUN);
+  const ids = new Set(doomed.map((d) => d.id));
+  for (const d of doomed) repointChildren(ledger, d, ids, ctx);
+  ledger.removeFindings(ids);
+  return [...ids];
+}
+
+/**
+ * Every duplicate beyond the `maxDuplicates` newest of its original, in ascending id order: what
+ * §5.8 deletes, 200 per run. Shared with the preview (`previewExcessDuplicates`), so the preview
+ * and the delete cannot disagree.
+ */
+export function excessDuplicates(ledger: Ledger, maxDuplicates: number): Finding[] {
+  const keep = Math.max(0, maxDuplicates);
   const excess: Finding[] = [];
   for (const duplicates of ledger.duplicatesOf.values()) {
     if (duplicates.length <= keep) continue;
     excess.push(...[...duplicates].sort(newestFirst).slice(keep));
   }
-  const doomed = excess
-    .filter((d) => d.duplicate)
-    .sort((a, b) => a.id - b.id)
-    .slice(0, DUPE_DELETE_MAX_PER_RUN);
-  const ids = new Set(doomed.map((d) => d.id));
-  for (const d of doomed) repointChildren(ledger, d, ids, ctx);
-  ledger.removeFindings(ids);
-  return [...ids];
+  return excess.filter((d) => d.duplicate).sort((a, b) => a.id - b.id);
 }
 
 /**

@@ -225,12 +225,12 @@ export class Ledger {
 
   /**
    * Applies a change to the indexed fields of a finding (hash code, unique id, file path,
-   * fingerprint, duplicate link) and keeps every index in step. Only the indexes whose key
+   * fingerprint, duplicate link, test) and keeps every index in step. Only the indexes whose key
    * actually changes are touched, so refreshing one finding of a 100k-finding test stays cheap.
    */
   updateIndexed(
     f: Finding,
-    change: Partial<Pick<Finding, 'hashCode' | 'uniqueIdFromTool' | 'filePath' | 'fingerprint' | 'duplicate' | 'duplicateOf'>>,
+    change: Partial<Pick<Finding, 'hashCode' | 'uniqueIdFromTool' | 'filePath' | 'fingerprint' | 'duplicate' | 'duplicateOf' | 'testId'>>,
   ): void {
     // Keys are indexed under the same presence rules as forEachListIndex: null never, and the
     // empty string only for unique ids (an empty unique id is a value to DefectDojo). A moved
@@ -241,6 +241,8 @@ export class Ledger {
       if (after != null) insertById(map, after, f);
     };
     const pick = <K extends keyof typeof change>(key: K): Finding[K] => (key in change ? (change[key] as Finding[K]) : f[key]);
+    // A finding changes test only when a test is merged into another (duplicate health).
+    reindex(this.findingsByTest, f.testId, pick('testId'));
     reindex(this.findingsByHash, f.hashCode, pick('hashCode'));
     reindex(this.findingsByUniqueId, f.uniqueIdFromTool, pick('uniqueIdFromTool'));
     reindex(this.findingsByFile, f.filePath || null, pick('filePath') || null);

@@ -136,10 +136,25 @@ export type PreviewResult =
     }
   | { status: 'unavailable'; reason: string };
 
+/** What §5.8 would delete now with the draft's `maxDuplicates` (issue 17). */
+export interface ExcessDuplicatesSummary {
+  deleteDuplicates: boolean;
+  maxDuplicates: number | null;
+  total: number;
+  nextRun: number;
+  perRunLimit: number;
+  /** The tests that would lose most, most first (test titles come from reports: shown as text). */
+  tests: { testId: number; title: string; count: number }[];
+  moreTests: number;
+  /** Tests whose findings mostly duplicate another test's: the same report imported as new tests. */
+  duplicateTests: { testId: number; message: string }[];
+}
+
 /** Host → webview. */
 export type PanelEvent =
   | { type: 'state'; state: PanelState }
   | { type: 'preview'; requestId: number; result: PreviewResult }
+  | { type: 'excessDuplicates'; requestId: number; result: ExcessDuplicatesSummary | null }
   | { type: 'saved'; keys: string[]; engagements: number }
   | { type: 'error'; message: string };
 
