@@ -1,16 +1,21 @@
 import * as vscode from 'vscode';
 import { reopenExpiredRiskAcceptances } from './engine';
 import { ClosedFindingsFilter, FindingAtCursorContext, FindingDecorations, TOGGLE_CLOSED_COMMAND } from './extension/decorations';
+import { DefectDojoCommands } from './extension/defectdojo/defectdojo-commands';
 import { FindingDiagnostics } from './extension/diagnostics';
+import { FindingFilterState } from './extension/finding-filter';
 import { DocumentFindings } from './extension/document-findings';
 import { FindingHoverProvider } from './extension/hover';
 import { ImportCommands } from './extension/import-commands';
 import { ImportQueue, SYSTEM_TIMERS } from './extension/import-queue';
-import { describeError, disposeLog, log, registerShowLog, showError } from './extension/log';
-import { TriageQuickFixes } from './extension/quick-fixes';
+import { describeError, disposeLog, log, registerShowLog, showError, shownNotifications } from './extension/log';
+import { registerInsertSuppression, TriageQuickFixes } from './extension/quick-fixes';
 import { registerViews } from './extension/register-views';
+import { registerConsentCommand, ReportConsentGate } from './extension/report-consent';
+import { RestrictedModeHint } from './extension/restricted-mode';
 import { ReportImporter } from './extension/report-import';
 import { ImportStatusBar } from './extension/status-bar';
+import { registerTerminalCli } from './extension/terminal-cli';
 import { TriageCommands } from './extension/triage-commands';
 import { ReportWatcher } from './extension/watcher';
 import type { FindingsTreeProvider } from './extension/tree/findings-tree';
@@ -31,8 +36,16 @@ export interface ScanLedgerApi {
   statusBar: ImportStatusBar;
   queue: ImportQueue;
   watcher: ReportWatcher;
+  /** First-run consent for reports only the default watch patterns found (tests replace its prompt). */
+  consent: ReportConsentGate;
+  /** The severity and "new since" filter of the tree and the Problems panel. */
+  viewFilter: FindingFilterState;
+  /** The status-bar hint that a watched report was not imported in Restricted Mode. */
+  restricted: RestrictedModeHint;
   /** Settles once existing stores are open and the start-up sweep of watched reports is done. */
   ready: Promise<void>;
+  /** The latest error and warning notifications shown to the user, oldest first. */
+  notifications: () => readonly string[];
 }
 
 /** How often expired risk acceptances are looked for while the editor stays open. */
@@ -49,9 +62,19 @@ export function activate(context: vscode.ExtensionContext): ScanLedgerApi {
   const statusBar = new ImportStatusBar();
   const queue = new ImportQueue(SYSTEM_TIMERS, (key, error) => void showError(`Scan Ledger: import of ${key} failed: ${describeError(error)}`, error));
   const importer = new ReportImporter(statusBar);
-  const watcher = new ReportWatcher(registry, importer, queue);
+  const consent = new ReportConsentGate(context.workspaceState);
+  const restricted = new RestrictedModeHint();
+  const watcher = new ReportWatcher(registry, importer, queue, consent, restricted);
   // The tree view, the settings panel and export (the other half of the editor).
   const tree = registerViews(context, registry, log());
+  const viewFilter = new FindingFilterState(context.workspaceState, registry);
+  tree.useFilter(viewFilter);
+  // The team's DefectDojo server (issue 14): its token in the editor's secret storage, its row in
+  // the tree, and a push after each watched reimport when the setting asks for it.
+  const defectdojo = new DefectDojoCommands(context.secrets, registry);
+  tree.defectdojoRows = () => defectdojo.rows();
+  importer.beforeWatchedReimport = (event) => defectdojo.beforeWatchedReimport(event);
+  context.subscriptions.push(defectdojo, defectdojo.onDidChange(() => tree.refresh()));
   const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'vscode-remote' }];
 
   context.subscriptions.push(
@@ -59,10 +82,12 @@ export function activate(context: vscode.ExtensionContext): ScanLedgerApi {
     documents,
     filter,
     statusBar,
+    restricted,
     { dispose: () => queue.dispose() },
     watcher,
     new FindingDecorations(context.extensionUri, registry, documents, filter),
-    new FindingDiagnostics(registry, documents),
+    viewFilter,
+    new FindingDiagnostics(registry, documents, viewFilter),
     new FindingAtCursorContext(registry, documents),
     new TriageCommands(registry, documents, filter),
     new ImportCommands(registry, importer, queue, watcher),
@@ -71,6 +96,8 @@ export function activate(context: vscode.ExtensionContext): ScanLedgerApi {
       providedCodeActionKinds: TriageQuickFixes.providedCodeActionKinds,
     }),
     registerShowLog(),
+    registerConsentCommand(consent, watcher),
+    registerInsertSuppression(registry),
     vscode.commands.registerCommand(TOGGLE_CLOSED_COMMAND, () => filter.toggle()),
     { dispose: disposeLog },
   );
@@ -104,8 +131,10 @@ export function activate(context: vscode.ExtensionContext): ScanLedgerApi {
   const expiryTimer = setInterval(() => void checkExpiredRiskAcceptances(registry), EXPIRY_CHECK_MS);
   context.subscriptions.push({ dispose: () => clearInterval(expiryTimer) });
 
+  registerTerminalCli(context);
+
   log().info(`Scan Ledger activated in ${Date.now() - started} ms.`);
-  return { registry, tree, documents, filter, statusBar, queue, watcher, ready };
+  return { registry, tree, documents, filter, statusBar, queue, watcher, consent, restricted, viewFilter, ready, notifications: shownNotifications };
 }
 
 /**

@@ -326,6 +326,7 @@ export function actionRecords(
         if (extra.fromLine !== undefined) record.fromLine = extra.fromLine;
         if (extra.toLine !== undefined) record.toLine = extra.toLine;
         if (extra.fromFile !== undefined) record.fromFile = extra.fromFile;
+        if (extra.untouchedReason !== undefined && action === 'untouched') record.untouchedReason = extra.untouchedReason;
       }
       out.push(record);
     }

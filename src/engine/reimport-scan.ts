@@ -1,4 +1,4 @@
-import type { Finding, ParsedReport, Test } from '../model';
+import type { Finding, ParsedReport, Test, UntouchedReason } from '../model';
 import type { EngineContext } from './context';
 import { hashConfigFor } from './dedupe-config';
 import { assignFingerprints } from './fingerprint';
@@ -223,6 +223,11 @@ class ReimportRun {
   /** DefectDojo's *unchanged* list, by id, in the order findings joined it. */
   readonly unchanged = new Map<number, Finding>();
   readonly closedByReport = new Set<number>();
+  /**
+   * Matched findings DefectDojo's decision table leaves without a trace (§4.4 A.3, B.2, C.2),
+   * with the reason; recorded as untouched outside parity mode (§4.8 note).
+   */
+  readonly matchedSilently = new Map<number, { finding: Finding; reason: UntouchedReason }>();
   /** Stored findings bound to an incoming finding in this run (improvement 1). */
   readonly bound = new Set<number>();
   readonly detail = new Map<number, ActionDetail>();
@@ -352,6 +357,7 @@ class ReimportRun {
         outcome.unchanged = true;
       }
       // A.3: nothing recorded, continue; never reactivated, flags untouched.
+      if (!outcome.unchanged) this.matchedSilently.set(existing.id, { finding: existing, reason: 'triaged' });
       return outcome;
     }
 
@@ -376,6 +382,7 @@ class ReimportRun {
         if (!existing.notes.some((n) => n.text === text && n.author === this.ctx.user)) {
           addNote(this.ledger, existing, text, this.ctx);
         }
+        this.matchedSilently.set(existing.id, { finding: existing, reason: 'kept-closed' });
         outcome.stop = true;
         return outcome;
       }
@@ -431,6 +438,7 @@ class ReimportRun {
       // …), the suppression and its reason come along, so the editor says why, as it does for a
       // finding first imported suppressed. DefectDojo has no such field; its flags are as above.
       if (incoming.suppression) existing.suppression = { ...incoming.suppression };
+      this.matchedSilently.set(existing.id, { finding: existing, reason: 'flagged-by-report' });
       outcome.saved = true;
     } else {
       // C.3
@@ -645,6 +653,17 @@ function reimportIntoTest(
   const createdIds = new Set(state.created.map((f) => f.id));
   const reactivatedIds = new Set(state.reactivated.map((f) => f.id));
   const untouched = [...state.unchanged.values()].filter((f) => !createdIds.has(f.id) && !reactivatedIds.has(f.id));
+  if (!settings.defectdojoParity) {
+    // Every incoming finding gets an action (issue 11): a matched finding DefectDojo leaves out
+    // of the history (a triaged one the report still flags, §4.8) counts as untouched, with the
+    // reason, and keeps the move its match recorded. Parity mode keeps DefectDojo's silence.
+    const recorded = new Set<number>([...closed, ...untouched].map((f) => f.id));
+    for (const [id, { finding, reason }] of state.matchedSilently) {
+      if (recorded.has(id) || createdIds.has(id) || reactivatedIds.has(id)) continue;
+      untouched.push(finding);
+      state.detail.set(id, { ...state.detail.get(id), untouchedReason: reason });
+    }
+  }
   updateTestBookkeeping(ledger, test, run, ctx);
   const actions = actionRecords(
     ledger,

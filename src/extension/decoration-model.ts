@@ -17,8 +17,10 @@ export type DecorationKind = 'open' | 'duplicate' | 'reactivated' | 'hidden';
 
 /** DefectDojo's flags reduced to what the editor distinguishes. */
 export function displayStatus(f: Finding): FindingDisplayStatus {
-  if (f.isMitigated) return 'closed';
+  // A triage decision names the state better than "closed" (a false positive that a history
+  // rule also mitigated is still, to the user, a false positive), as the tree says it.
   if (f.falsePositive || f.outOfScope || f.riskAccepted) return 'triaged';
+  if (f.isMitigated) return 'closed';
   // DefectDojo makes a duplicate inactive but not mitigated: it is still something to see.
   if (f.duplicate) return 'duplicate';
   return f.active ? 'open' : 'inactive';
@@ -57,7 +59,12 @@ export function reactivationsByLatestImport(imports: readonly ImportRecord[]): M
 export function truncateLabel(text: string, max: number): string {
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
-  return `${flat.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+  const cut = flat.slice(0, Math.max(0, max - 1));
+  // Cut at the last word boundary when there is one in the last quarter, so a label never
+  // ends in half a word; a single long token (a path, a hash) is cut where it must be.
+  const space = cut.lastIndexOf(' ');
+  const end = space >= Math.floor(max * 0.75) ? space : cut.length;
+  return `${cut.slice(0, end).trimEnd()}…`;
 }
 
 export const TITLE_MAX = 80;

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import type { Finding, Severity } from '../model';
+import { flowStepsOf } from './code-flow-model';
+import type { FindingFilterState } from './finding-filter';
 import { displayStatus } from './decoration-model';
 import type { DocumentFindings } from './document-findings';
 import { cweUrl, safeExternalUrl } from './hover-model';
 import { isOutsideFolderPath } from './report-paths';
+import { FolderFileResolver } from './folder-files';
 import type { SessionRegistry, WorkspaceSession } from './workspace-session';
 
 /**
@@ -43,7 +46,9 @@ export class FindingDiagnostics implements vscode.Disposable {
   constructor(
     private readonly registry: SessionRegistry,
     private readonly documents: DocumentFindings,
+    private readonly viewFilter?: FindingFilterState,
   ) {
+    if (viewFilter) this.disposables.push(viewFilter.onDidChange(() => this.registry.sessions().forEach((s) => this.refresh(s))));
     this.disposables.push(
       registry.onDidChange((change) => {
         if (change.kind !== 'settings') this.refresh(change.session);
@@ -63,11 +68,29 @@ export class FindingDiagnostics implements vscode.Disposable {
     return collection;
   }
 
-  private diagnosticsFor(session: WorkspaceSession, findings: readonly Finding[], doc?: vscode.TextDocument): vscode.Diagnostic[] {
+  /**
+   * A SARIF finding's code flow and related locations as related information, each a link to
+   * its file and line; steps outside the folder (or behind a link that leads out) are left out.
+   */
+  private relatedInformation(session: WorkspaceSession, f: Finding, files: FolderFileResolver): vscode.DiagnosticRelatedInformation[] {
+    const out: vscode.DiagnosticRelatedInformation[] = [];
+    for (const step of flowStepsOf(f, session.folder.uri.path)) {
+      const file = files.resolve(step.relPath);
+      if (file.kind === 'outside') continue;
+      const position = new vscode.Position(step.line - 1, (step.column ?? 1) - 1);
+      const uri = vscode.Uri.joinPath(session.folder.uri, step.relPath);
+      out.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, position), step.label));
+    }
+    return out;
+  }
+
+  private diagnosticsFor(session: WorkspaceSession, findings: readonly Finding[], doc?: vscode.TextDocument, files = new FolderFileResolver(session.folder.uri)): vscode.Diagnostic[] {
     const reactivatedBy = session.reactivatedBy();
+    const passes = session.ledger ? this.viewFilter?.predicateFor(session.ledger) : null;
     const result: vscode.Diagnostic[] = [];
     for (const f of findings) {
       if (displayStatus(f) !== 'open') continue;
+      if (passes && !passes(f)) continue;
       const line = doc ? this.documents.lineOf(doc, findings, f) : typeof f.line === 'number' && f.line >= 1 ? f.line - 1 : 0;
       const startCol = typeof f.location?.column === 'number' && f.location.column >= 1 ? f.location.column - 1 : 0;
       const sameLine = f.location?.endLine == null || f.location.endLine === f.line;
@@ -82,6 +105,8 @@ export class FindingDiagnostics implements vscode.Disposable {
       const d = new vscode.Diagnostic(new vscode.Range(line, startCol, line, Math.max(endCol, startCol)), message, diagnosticSeverity(f.severity));
       d.source = DIAGNOSTIC_SOURCE;
       d.code = diagnosticCode(f);
+      const related = this.relatedInformation(session, f, files);
+      if (related.length > 0) d.relatedInformation = related;
       result.push(d);
     }
     return result;
@@ -95,10 +120,14 @@ export class FindingDiagnostics implements vscode.Disposable {
     const index = session.findingsIndex();
     const openDocs = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
     const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    const files = new FolderFileResolver(session.folder.uri);
     for (const relPath of index.paths()) {
       if (isOutsideFolderPath(relPath) || relPath === '') continue;
+      // A committed symbolic link must not turn a Problems entry into a way to open a file
+      // outside the folder; a path not on disk (yet) still gets its entry.
+      if (files.resolve(relPath).kind === 'outside') continue;
       const uri = vscode.Uri.joinPath(session.folder.uri, relPath);
-      const diagnostics = this.diagnosticsFor(session, index.findingsFor(relPath), openDocs.get(uri.toString()));
+      const diagnostics = this.diagnosticsFor(session, index.findingsFor(relPath), openDocs.get(uri.toString()), files);
       if (diagnostics.length > 0) entries.push([uri, diagnostics]);
     }
     collection.set(entries);

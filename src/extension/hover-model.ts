@@ -1,4 +1,6 @@
-import type { Finding, FindingAction, ImportType } from '../model';
+import { safeExternalUrl } from '../engine';
+import type { Finding, FindingAction, ImportType, UntouchedReason } from '../model';
+import { type FlowStep, stepLinkTarget } from './code-flow-model';
 
 /**
  * The hover's markdown, as a string. Pure (no `vscode`) so the escaping can be tested with
@@ -95,22 +97,10 @@ export function escapeBlock(text: string, max = 1500): string {
 }
 
 /**
- * An http(s) URL from a report, made safe to put in a markdown link target: parsed (so it is
- * a real URL), limited to http and https (no `command:`, `javascript:`, `file:`), and with the
- * characters that could end the link target percent-encoded. Null when unsafe.
+ * An http(s) URL from a report, made safe to put in a markdown link target. One rule for the
+ * hovers and the SARIF export, so it lives with the export in the engine.
  */
-export function safeExternalUrl(raw: string | null | undefined): string | null {
-  if (!raw) return null;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  if (url.username || url.password) return null;
-  return url.href.replace(/[()<>\s"'\\`[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
+export { safeExternalUrl };
 
 /** MITRE's page for a CWE number; null for anything that is not a positive integer. */
 export function cweUrl(cwe: number | null | undefined): string | null {
@@ -137,6 +127,31 @@ export interface FindingHistoryEntry {
   type: ImportType;
   created: string;
   action: FindingAction;
+  /** Why a matched finding was left untouched (default mode records triaged matches too). */
+  untouchedReason?: UntouchedReason | null;
+  /** Where the match found it before, as fingerprint matching records a move. */
+  fromLine?: number | null;
+  toLine?: number | null;
+  fromFile?: string | null;
+}
+
+const UNTOUCHED_REASON_TEXT: Readonly<Record<UntouchedReason, string>> = {
+  triaged: 'triaged',
+  'kept-closed': 'kept closed',
+  'flagged-by-report': 'flagged by the report',
+};
+
+/** The action as the history says it: "untouched (triaged)", "created", … (unescaped). */
+export function historyActionText(h: Pick<FindingHistoryEntry, 'action' | 'untouchedReason'>): string {
+  const reason = h.action === 'untouched' && h.untouchedReason ? UNTOUCHED_REASON_TEXT[h.untouchedReason] : undefined;
+  return reason ? `${h.action} (${reason})` : String(h.action);
+}
+
+/** The move a match recorded, e.g. "moved from line 3254 to 3283" (unescaped), or null. */
+export function historyMovementText(h: Pick<FindingHistoryEntry, 'fromLine' | 'toLine' | 'fromFile'>): string | null {
+  if (h.fromFile) return `moved from ${h.fromFile}${h.fromLine != null ? `:${h.fromLine}` : ''}`;
+  if (h.fromLine != null && h.toLine != null && h.fromLine !== h.toLine) return `moved from line ${h.fromLine} to ${h.toLine}`;
+  return null;
 }
 
 /** Everything the hover shows about one finding; gathered from the ledger by `hover.ts`. */
@@ -151,6 +166,25 @@ export interface FindingHoverView {
   reactivatedByImport: number | null;
   /** Newest first. */
   history: FindingHistoryEntry[];
+  /** SARIF code-flow steps and related locations inside the folder (already checked on disk). */
+  flowSteps?: FlowStep[];
+}
+
+/** How many code-flow steps and related locations the hover lists. */
+const FLOW_STEPS_SHOWN = 12;
+
+/**
+ * The code flow and related locations as links that open the file at the line. The target is
+ * built from a path already known to lie inside the folder; the label and message are escaped.
+ */
+export function flowSection(folderUri: string, steps: readonly FlowStep[]): string | null {
+  if (steps.length === 0) return null;
+  const lines = steps.slice(0, FLOW_STEPS_SHOWN).map((step) => {
+    const where = escapeInline(`${step.relPath}:${step.line}`, 200);
+    return `[${where}](${stepLinkTarget(folderUri, step)}) ${escapeInline(step.label, 240)}`;
+  });
+  if (steps.length > FLOW_STEPS_SHOWN) lines.push(`and ${steps.length - FLOW_STEPS_SHOWN} more (Problems panel)`);
+  return lines.join('  \n');
 }
 
 function statusLine(f: Finding): string {
@@ -201,12 +235,16 @@ export function buildFindingHover(view: FindingHoverView): string {
   }
   if (f.riskAcceptance) {
     const ra = f.riskAcceptance;
-    const until = ra.expires ? ` until ${ra.expires}` : '';
-    details.push(`Risk accepted by ${escapeInline(ra.owner, 80)}${escapeInline(until, 40)}: ${escapeInline(ra.reason, 300)}`);
+    // The space stays outside `escapeInline`, which trims: "by NAME until DATE", not "NAMEuntil".
+    const until = ra.expires ? ` until ${escapeInline(ra.expires, 40)}` : '';
+    details.push(`Risk accepted by ${escapeInline(ra.owner, 80)}${until}: ${escapeInline(ra.reason, 300)}`);
   }
   out.push(details.join('  \n'));
 
   if (f.description) out.push(escapeBlock(f.description));
+
+  const flow = flowSection(view.folder, view.flowSteps ?? []);
+  if (flow) out.push(flow);
 
   const history: string[] = [];
   if (view.duplicateOf) history.push(`Duplicate of \\#${view.duplicateOf.id} ${escapeInline(view.duplicateOf.title, 100)}`);
@@ -219,8 +257,10 @@ export function buildFindingHover(view: FindingHoverView): string {
   for (const h of view.history.slice(0, 5)) {
     // The type and action are the engine's words, but they are read back from the store file,
     // which a repository can commit; they are escaped like any other stored text.
+    const moved = historyMovementText(h);
     history.push(
-      `Import \\#${h.importId} (${escapeInline(h.type, 20)}, ${escapeInline(h.created.slice(0, 16).replace('T', ' '), 20)}): ${escapeInline(h.action, 40)}`,
+      `Import \\#${h.importId} (${escapeInline(h.type, 20)}, ${escapeInline(h.created.slice(0, 16).replace('T', ' '), 20)}): ${escapeInline(historyActionText(h), 60)}` +
+        (moved ? `, ${escapeInline(moved, 200)}` : ''),
     );
   }
   if (history.length > 0) out.push(history.join('  \n'));

@@ -4,6 +4,8 @@ import type { Finding } from '../model';
 import { SEVERITY_RANK } from '../model';
 import type { ClosedFindingsFilter } from './decorations';
 import type { DocumentFindings } from './document-findings';
+import { type FlowStep, flowStepsOf } from './code-flow-model';
+import { FolderFileResolver } from './folder-files';
 import { buildLineHover, TRIAGE_COMMAND_IDS, type FindingHistoryEntry, type FindingHoverView } from './hover-model';
 import type { WorkspaceSession } from './workspace-session';
 
@@ -21,9 +23,28 @@ function historyOf(ledger: Ledger, f: Finding): FindingHistoryEntry[] {
   const imports = ledger.importsOfTest(f.testId).sort((a, b) => b.id - a.id).slice(0, HISTORY_IMPORTS);
   for (const r of imports) {
     const action = r.actions.find((a) => a.findingId === f.id);
-    if (action) entries.push({ importId: r.id, type: r.type, created: r.created, action: action.action });
+    if (action) {
+      entries.push({
+        importId: r.id,
+        type: r.type,
+        created: r.created,
+        action: action.action,
+        untouchedReason: action.untouchedReason,
+        fromLine: action.fromLine,
+        toLine: action.toLine,
+        fromFile: action.fromFile,
+      });
+    }
   }
   return entries;
+}
+
+/** The finding's code flow and related locations whose files resolve inside the folder (symbolic links followed). */
+function flowStepsInside(session: WorkspaceSession, f: Finding): FlowStep[] {
+  const steps = flowStepsOf(f, session.folder.uri.path);
+  if (steps.length === 0) return steps;
+  const files = new FolderFileResolver(session.folder.uri);
+  return steps.filter((s) => files.resolve(s.relPath).kind !== 'outside');
 }
 
 /** Gathers what the hover shows about one finding from the ledger. */
@@ -39,6 +60,7 @@ export function hoverViewOf(session: WorkspaceSession, ledger: Ledger, f: Findin
     duplicates: (ledger.duplicatesOf.get(f.id) ?? []).map((d) => ({ id: d.id, title: d.title })),
     reactivatedByImport: session.reactivatedBy().get(f.id) ?? null,
     history: historyOf(ledger, f),
+    flowSteps: flowStepsInside(session, f),
   };
 }
 

@@ -6,6 +6,7 @@ import { latestImportOfTest } from './import-summary';
 import { describeError, showError } from './log';
 import type { ImportOutcome, ReportImporter } from './report-import';
 import { matchWatchEntry, REPORT_FILE_EXTENSIONS } from './report-paths';
+import { UNTRUSTED_IMPORT_ITEMS, UNTRUSTED_IMPORT_ORDER } from './restricted-mode';
 import type { ReportWatcher } from './watcher';
 import { DEFAULT_ENGAGEMENT, type SessionRegistry, type WorkspaceSession } from './workspace-session';
 
@@ -66,12 +67,13 @@ function asChoices(value: unknown): ImportChoices {
  */
 export async function confirmUntrusted(what: string): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
+  // The safe answer comes first, so Enter (VS Code's default button) imports nothing.
   const choice = await vscode.window.showWarningMessage(
     `This workspace is not trusted. Import ${what} anyway?`,
     { modal: true, detail: 'Scan Ledger will parse the report and write its store in this folder. Automatic imports stay off until you trust the workspace.' },
-    'Import',
+    ...UNTRUSTED_IMPORT_ORDER,
   );
-  return choice === 'Import';
+  return choice === UNTRUSTED_IMPORT_ITEMS.importAnyway;
 }
 
 export class ImportCommands implements vscode.Disposable {
@@ -280,7 +282,7 @@ export class ImportCommands implements vscode.Disposable {
         if (!session) throw new Error(`${uri.fsPath} is not inside a workspace folder.`);
         if (!(await confirmUntrusted(session.relativePath(uri)))) return undefined;
         const entry = matchWatchEntry(session.relativePath(uri), session.settings().watch);
-        return await this.queue.enqueue(() => this.watcher.importWatched(session, uri, entry, false));
+        return await this.queue.enqueue(() => this.watcher.importWatched(session, uri, entry, false, 'user'));
       }
       const test = await this.testOf(target);
       if (!test) throw new Error('Reimport needs a report file or a test.');

@@ -41,11 +41,30 @@ function logDetails(error: unknown): void {
   }
 }
 
+/** How many of the latest notifications are remembered. */
+const NOTIFICATIONS_KEPT = 50;
+const notifications: string[] = [];
+
+function rememberNotification(message: string): void {
+  notifications.push(message);
+  if (notifications.length > NOTIFICATIONS_KEPT) notifications.shift();
+}
+
+/**
+ * The latest error and warning notifications shown, oldest first. A notification interrupts
+ * the user, so the extension-host tests check which ones a scan-and-reimport cycle raised
+ * (none, when it goes well); VS Code offers no API to read the notification centre.
+ */
+export function shownNotifications(): readonly string[] {
+  return [...notifications];
+}
+
 /**
  * Logs `error` with its details and shows `message` with a "Show Log" action. Not awaited by
  * callers that go on working: the promise settles only when the user dismisses the message.
  */
 export async function showError(message: string, error?: unknown): Promise<void> {
+  rememberNotification(message);
   log().error(message);
   logDetails(error);
   const choice = await vscode.window.showErrorMessage(message, 'Show Log');
@@ -54,6 +73,7 @@ export async function showError(message: string, error?: unknown): Promise<void>
 
 /** Same for problems that leave things working (a setting ignored, a store set aside). */
 export async function showWarning(message: string): Promise<void> {
+  rememberNotification(message);
   log().warn(message);
   const choice = await vscode.window.showWarningMessage(message, 'Show Log');
   if (choice === 'Show Log') log().show(true);

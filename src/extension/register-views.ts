@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { deleteTest } from '../engine';
 import type { Finding, Test } from '../model';
+import { registerDuplicateCommands } from './duplicate-commands';
 import { exportFindings } from './export/export-command';
 import { describeError, showError } from './log';
+import { resolveFolderFile } from './folder-files';
 import { isOutsideFolderPath, normaliseFindingPath } from './report-paths';
 import { SettingsPanel } from './settings-panel/settings-panel';
 import { parseTriageArguments } from './triage-arguments';
@@ -91,8 +93,15 @@ async function revealFinding(registry: SessionRegistry, args: readonly unknown[]
     void vscode.window.showWarningMessage(`Scan Ledger: ${finding.filePath} (finding #${finding.id}) lies outside the workspace folder, so it is not opened.`);
     return;
   }
-  const uri = vscode.Uri.joinPath(session.folder.uri, relative);
-  if (!(await exists(uri))) {
+  // The lexical check above misses a committed symbolic link to a folder or file outside;
+  // the real path decides.
+  const file = await resolveFolderFile(session.folder.uri, relative);
+  if (file.kind === 'outside') {
+    void vscode.window.showWarningMessage(`Scan Ledger: ${finding.filePath} (finding #${finding.id}) resolves outside the workspace folder, so it is not opened.`);
+    return;
+  }
+  const uri = file.kind === 'inside' ? file.uri : vscode.Uri.joinPath(session.folder.uri, relative);
+  if (file.kind === 'missing' || !(await exists(uri))) {
     void vscode.window.showWarningMessage(`Scan Ledger: ${finding.filePath} (finding #${finding.id}) is not in the workspace.`);
     return;
   }
@@ -164,6 +173,7 @@ export function registerViews(context: vscode.ExtensionContext, registry: Sessio
     view,
     registry.onDidChange(updateBadge),
     vscode.commands.registerCommand(VIEW_COMMANDS.refreshTree, () => provider.refresh()),
+    ...registerDuplicateCommands(registry, provider, log),
     vscode.commands.registerCommand(VIEW_COMMANDS.groupBySeverity, run('Group by Severity', () => provider.setGroupBy('severity'))),
     vscode.commands.registerCommand(VIEW_COMMANDS.groupByFile, run('Group by File', () => provider.setGroupBy('file'))),
     vscode.commands.registerCommand(VIEW_COMMANDS.revealFinding, run('Reveal Finding', (...args) => revealFinding(registry, args))),

@@ -11,6 +11,7 @@ import { describeError, log, showError } from './log';
 import { isInsideFolder } from './report-paths';
 import type { ImportStatusBar } from './status-bar';
 import { DEFAULT_ENGAGEMENT, type WorkspaceSession } from './workspace-session';
+import type { WatchedReimport } from './defectdojo/defectdojo-commands';
 
 /**
  * One report import, from file to store: refuse paths outside the workspace folder, refuse
@@ -46,7 +47,17 @@ export interface ImportRequest {
    * engagement), whatever its title: a test the CLI created for the file, or one renamed since.
    */
   followReport?: boolean;
+  /**
+   * Who asked for the import. `user`: a command on a file the user picked (the default).
+   * `setting`: a watch pattern the user configured. `pattern`: one of the default watch
+   * patterns. Watched files may still be being written, so they are waited for and an empty
+   * file is skipped; and only a file the user named deserves a notification when it fails: a
+   * default pattern that matched something that is not a report is a log line.
+   */
+  origin?: ImportOrigin;
 }
+
+export type ImportOrigin = 'user' | 'setting' | 'pattern';
 
 export type ImportOutcome =
   | {
@@ -62,6 +73,8 @@ export type ImportOutcome =
       renamedFiles?: number;
     }
   | { kind: 'unchanged'; reportName: string }
+  /** A watched file still being written (empty, or changed while it was read): the next change imports it. */
+  | { kind: 'incomplete'; reportName: string; reason: string }
   | { kind: 'failed'; reportName: string; error: unknown };
 
 /** A report read from disk, with the name it is recorded under and its content hash. */
@@ -77,6 +90,38 @@ const PROGRESS_AFTER_MS = 1000;
 /** Reports larger than this get one at once: parsing them blocks for a while. */
 const PROGRESS_AT_ONCE_BYTES = 8 * 1024 * 1024;
 
+/** How often a watched file's size and time are compared while its scanner may be writing it. */
+const WRITE_SETTLE_POLL_MS = 200;
+/** How long to wait for a watched file to stop changing before reading it anyway. */
+const WRITE_SETTLE_MAX_MS = 10_000;
+
+/** A file's size and modification time, or null when it is gone. */
+async function fileState(uri: vscode.Uri): Promise<string | null> {
+  try {
+    const s = await fs.stat(uri.fsPath);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until a watched file has kept the same size and modification time for one poll
+ * interval (scanners write their reports in several steps: bandit creates the file empty,
+ * then fills it at the end). Returns the settled state, or the last one seen at the deadline.
+ */
+export async function waitForSettledWrite(uri: vscode.Uri, pollMs = WRITE_SETTLE_POLL_MS, maxMs = WRITE_SETTLE_MAX_MS): Promise<string | null> {
+  const deadline = Date.now() + maxMs;
+  let previous = await fileState(uri);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const current = await fileState(uri);
+    if (current === previous) return current;
+    previous = current;
+  }
+  return previous;
+}
+
 /** Lets the extension host handle pending events (and a progress timer) between steps. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -87,6 +132,12 @@ function errorCode(error: unknown): string | undefined {
 }
 
 export class ReportImporter {
+  /**
+   * Told about each watched reimport before it changes the ledger, with the ledger as it is:
+   * the DefectDojo push predicts from it (issue 14). It must not change the ledger.
+   */
+  beforeWatchedReimport: ((event: WatchedReimport) => void) | null = null;
+
   constructor(private readonly statusBar: ImportStatusBar) {}
 
   /**
@@ -133,6 +184,15 @@ export class ReportImporter {
   async run(request: ImportRequest): Promise<ImportOutcome> {
     const { session } = request;
     const reportName = session.relativePath(request.uri);
+    const origin = request.origin ?? 'user';
+    let settled: string | null = null;
+    if (origin !== 'user') {
+      settled = await waitForSettledWrite(request.uri);
+      if (settled !== null && settled.startsWith('0:')) {
+        log().info(`${session.folder.name}: ${reportName} is empty, so its scanner is probably still writing it; it is imported when it changes.`);
+        return { kind: 'incomplete', reportName, reason: 'the file is empty' };
+      }
+    }
     this.statusBar.importing(reportName);
     try {
       const outcome = await this.withProgress(reportName, request, () => this.importReport(request));
@@ -155,7 +215,19 @@ export class ReportImporter {
         error instanceof ReportParseError || error instanceof ReportLocationError
           ? `Scan Ledger could not import ${error.message}`
           : `Scan Ledger could not import ${reportName}: ${describeError(error)}`;
-      void showError(`${message}. The store was not changed.`, error);
+      // A watched file that changed while it was read is a report still being written: its
+      // next change event imports it, so this attempt is not an error.
+      if (origin !== 'user' && error instanceof ReportParseError && (await fileState(request.uri)) !== settled) {
+        log().info(`${session.folder.name}: ${reportName} changed while it was read (still being written); it is imported when it settles.`);
+        return { kind: 'incomplete', reportName, reason: 'the file changed while it was read' };
+      }
+      if (origin === 'pattern') {
+        // Only a file the user named deserves a notification: a default pattern that matched a
+        // file that is not a report (a fixture, a `findings.json` of something else) is logged.
+        log().warn(`${message}. The store was not changed. (${reportName} matched a default watch pattern; set scanLedger.watch to choose the reports to import.)`);
+      } else {
+        void showError(`${message}. The store was not changed.`, error);
+      }
       return { kind: 'failed', reportName, error };
     }
   }
@@ -176,6 +248,8 @@ export class ReportImporter {
       maxBytes: settings.maxReportSizeMb * 1024 * 1024,
       workspaceRoot: session.folder.uri.fsPath,
     });
+    // A value cut to the per-field bound is imported with a marker; the log says which.
+    for (const warning of parsed.warnings ?? []) log().warn(`${session.folder.name}: ${report.reportName}: ${warning}`);
     await yieldToEventLoop();
     const options: ImportOptions = {
       scanType: parsed.scanType,
@@ -194,6 +268,9 @@ export class ReportImporter {
         options.commitHash = head.commitHash;
         if (head.branchTag) options.branchTag = head.branchTag;
       }
+    }
+    if (request.mode === 'reimport' && (request.origin ?? 'user') !== 'user' && this.beforeWatchedReimport) {
+      this.beforeWatchedReimport({ session, ledger: store.ledger, report: parsed, options, reportName: report.reportName, bytes: Buffer.from(report.text, 'utf8') });
     }
     const workspaceRun = await session.update('import', async (ledger, ctx) => {
       const followed =

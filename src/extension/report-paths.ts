@@ -89,14 +89,42 @@ export function isInsideFolder(root: string, target: string, pathApi: typeof pat
 export const EXCLUDED_REPORT_GLOBS: readonly string[] = ['**/node_modules/**', '**/.git/**', '**/.scan-ledger/**'];
 
 /**
- * The first watch entry whose glob matches a workspace-relative path, or null when none does
- * or the path is in an excluded folder. VS Code's file watcher is created per entry, but one
- * file can match several entries; taking the first keeps its engagement and test stable.
+ * The globs of a `files.exclude` value that are on: VS Code's setting maps a glob to `true`,
+ * `false`, or `{ "when": ... }` (a sibling condition, which needs the folder listing and is
+ * left to the editor's own views). Anything else a hand-edited file holds is ignored.
  */
-export function matchWatchEntry(relPath: string, entries: readonly WatchEntry[], storeRelPath?: string): WatchEntry | null {
+export function activeFilesExcludeGlobs(filesExclude: unknown): string[] {
+  if (typeof filesExclude !== 'object' || filesExclude === null || Array.isArray(filesExclude)) return [];
+  return Object.entries(filesExclude as Record<string, unknown>)
+    .filter(([glob, on]) => on === true && glob.trim() !== '')
+    .map(([glob]) => glob.trim());
+}
+
+/**
+ * True when a workspace-relative path is in an excluded place: our fixed folders, or one of
+ * `excludes` (`scanLedger.watchExclude` and `files.exclude`). A glob excludes a file when it
+ * matches the file or one of its folders, because `files.exclude` usually names a folder
+ * (`build` at any depth) while the default `scanLedger.watchExclude` names a folder's contents;
+ * both mean the same to a user.
+ */
+export function isExcludedReportPath(relPath: string, excludes: readonly string[] = []): boolean {
+  const p = relPath.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  const globs = [...EXCLUDED_REPORT_GLOBS, ...excludes];
+  const candidates = [p];
+  for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) candidates.push(p.slice(0, i));
+  return globs.some((g) => candidates.some((c) => picomatch.isMatch(c, g, { dot: true })));
+}
+
+/**
+ * The first watch entry whose glob matches a workspace-relative path, or null when none does
+ * or the path is in an excluded folder (`excludes`: the folder's `scanLedger.watchExclude` and
+ * `files.exclude`). VS Code's file watcher is created per entry, but one file can match several
+ * entries; taking the first keeps its engagement and test stable.
+ */
+export function matchWatchEntry(relPath: string, entries: readonly WatchEntry[], storeRelPath?: string, excludes: readonly string[] = []): WatchEntry | null {
   const p = relPath.replace(/\\/g, '/');
   if (storeRelPath && p === storeRelPath.replace(/\\/g, '/').replace(/^\.\//, '')) return null;
-  if (EXCLUDED_REPORT_GLOBS.some((g) => picomatch.isMatch(p, g, { dot: true }))) return null;
+  if (isExcludedReportPath(p, excludes)) return null;
   for (const entry of entries) {
     if (picomatch.isMatch(p, entry.glob, { dot: true })) return entry;
   }

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Settings, WatchEntry } from '../model';
 import { DEDUPE_ALGORITHMS, defaultSettings, SEVERITIES } from '../model';
+import { isDefectDojoUrlSetting } from '../store/workspace-settings';
 
 /**
  * Reads the `scanLedger.*` settings of one workspace folder into the engine's `Settings`.
@@ -37,6 +38,8 @@ const CHECKS: Partial<Record<keyof Settings, Check>> = {
   'dedupe.hashFieldsAlways': isStringArray,
   'dedupe.endpointFields': isStringArray,
   'dedupe.maxDuplicates': (v) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0),
+  // The same rule as the store's validator: a whole percentage from 1 to 100.
+  'duplicates.warnThreshold': (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100,
   'reimport.refreshMatchedFields': isStringArray,
   minimumSeverity: isSeverity,
   maxReportSizeMb: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
@@ -48,7 +51,11 @@ const CHECKS: Partial<Record<keyof Settings, Check>> = {
       ([k, d]) => ['Critical', 'High', 'Medium', 'Low'].includes(k) && (d === null || (typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)),
     ),
   watch: (v) => Array.isArray(v) && v.every(isWatchEntry),
+  // The same rule as the store's validator (and so the CLI's `config set`): non-empty globs, each once.
+  watchExclude: (v) => isStringArray(v) && (v as string[]).every((g) => g.trim() !== '') && new Set(v as string[]).size === (v as string[]).length,
   storePath: (v) => isString(v) && (v as string).trim() !== '',
+  // The same rule as the store's validator (and so the CLI's `config set`).
+  'defectdojo.url': (v) => isString(v) && isDefectDojoUrlSetting(v as string),
 };
 
 function checkFor(key: keyof Settings, fallback: unknown): Check {

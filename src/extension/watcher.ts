@@ -5,8 +5,10 @@ import type { WatchEntry } from '../model';
 import { readSharedTriage } from '../store';
 import type { ImportQueue } from './import-queue';
 import { log } from './log';
-import type { ImportOutcome, ReportImporter } from './report-import';
-import { EXCLUDED_REPORT_GLOBS, matchWatchEntry, watchedTestTitle } from './report-paths';
+import type { ImportOrigin, ImportOutcome, ReportImporter } from './report-import';
+import type { ReportConsentGate } from './report-consent';
+import type { RestrictedModeHint } from './restricted-mode';
+import { activeFilesExcludeGlobs, EXCLUDED_REPORT_GLOBS, matchWatchEntry, watchedTestTitle } from './report-paths';
 import { DEFAULT_ENGAGEMENT, type SessionRegistry, type WorkspaceSession } from './workspace-session';
 
 /**
@@ -14,8 +16,10 @@ import { DEFAULT_ENGAGEMENT, type SessionRegistry, type WorkspaceSession } from 
  * created or rewrote, after a quiet period, through the one import queue. Also watches the
  * store file, so a CLI run in the terminal shows up in the editor.
  *
- * Nothing is imported automatically in an untrusted workspace: report watching starts when
- * the user grants trust. The store watcher runs regardless (reading our own store is safe).
+ * Nothing is imported automatically in an untrusted workspace: there the report watchers only
+ * notice that a report changed and say once that it was not imported (Restricted Mode hint);
+ * importing starts when the user grants trust. The store watcher runs regardless (reading our
+ * own store is safe).
  */
 
 /** Quiet period after the last file event before a report is imported. */
@@ -38,6 +42,26 @@ export interface SweepResult {
   failed: number;
 }
 
+/**
+ * Whether the folder's watch patterns are the user's own (`scanLedger.watch` set in any
+ * settings scope) or the defaults: a failure on a file the user's own pattern names is worth
+ * a notification, one on a default pattern's match is only logged.
+ */
+export function watchOrigin(session: WorkspaceSession): ImportOrigin {
+  const inspected = vscode.workspace.getConfiguration('scanLedger', session.folder.uri).inspect('watch');
+  const own = inspected?.globalValue ?? inspected?.workspaceValue ?? inspected?.workspaceFolderValue;
+  return own === undefined ? 'pattern' : 'setting';
+}
+
+/**
+ * The folder's exclusions on top of the fixed ones: `scanLedger.watchExclude` (test and fixture
+ * folders by default) and the user's `files.exclude`, for both file events and the sweep.
+ */
+export function reportExcludes(session: WorkspaceSession): string[] {
+  const filesExclude = vscode.workspace.getConfiguration('files', session.folder.uri).get<unknown>('exclude');
+  return [...session.settings().watchExclude, ...activeFilesExcludeGlobs(filesExclude)];
+}
+
 export class ReportWatcher implements vscode.Disposable {
   private readonly folders = new Map<WorkspaceSession, FolderWatch>();
   private readonly storeTimers = new Map<WorkspaceSession, ReturnType<typeof setTimeout>>();
@@ -47,6 +71,8 @@ export class ReportWatcher implements vscode.Disposable {
     private readonly registry: SessionRegistry,
     private readonly importer: ReportImporter,
     private readonly queue: ImportQueue,
+    private readonly consent: ReportConsentGate,
+    private readonly restricted: RestrictedModeHint,
   ) {
     this.disposables.push(
       registry.onDidChange((change) => {
@@ -85,7 +111,8 @@ export class ReportWatcher implements vscode.Disposable {
       if (seen) this.disposeFolder(seen);
       this.folders.set(session, {
         signature,
-        reportWatchers: vscode.workspace.isTrusted ? this.watchReports(session, settings.watch) : [],
+        // Untrusted, the watchers only feed the Restricted Mode hint; `reportChanged` imports nothing.
+        reportWatchers: this.watchReports(session, settings.watch),
         storeWatcher: this.watchStore(session),
         sharedTriageWatchers: vscode.workspace.isTrusted ? [this.watchSharedTriage(session)] : [],
       });
@@ -155,10 +182,17 @@ export class ReportWatcher implements vscode.Disposable {
 
   /** A watched file was created or written: import it once the writes settle. */
   reportChanged(session: WorkspaceSession, uri: vscode.Uri): void {
-    if (!vscode.workspace.isTrusted) return;
     const reportName = session.relativePath(uri);
-    const entry = matchWatchEntry(reportName, session.settings().watch, this.storeRelPath(session) ?? undefined);
+    const entry = matchWatchEntry(reportName, session.settings().watch, this.storeRelPath(session) ?? undefined, reportExcludes(session));
     if (!entry) return;
+    if (!vscode.workspace.isTrusted) {
+      this.restricted.reportSkipped(session.folder.name, reportName);
+      return;
+    }
+    if (watchOrigin(session) === 'pattern' && !this.consent.allowsWrite(session, reportName)) {
+      log().info(`${session.folder.name}: ${reportName} changed but is not imported: you chose not to import it (command "Choose Reports to Import…" asks again).`);
+      return;
+    }
     log().debug(`${session.folder.name}: ${reportName} changed; importing in ${WATCH_DEBOUNCE_MS} ms.`);
     this.queue.debounce(uri.toString(), WATCH_DEBOUNCE_MS, async () => {
       await this.importWatched(session, uri, entry);
@@ -166,9 +200,10 @@ export class ReportWatcher implements vscode.Disposable {
   }
 
   /** Reimports one watched report into the test its watch entry (or its path) names. */
-  importWatched(session: WorkspaceSession, uri: vscode.Uri, entry: WatchEntry | null, skipUnchanged = true): Promise<ImportOutcome> {
+  importWatched(session: WorkspaceSession, uri: vscode.Uri, entry: WatchEntry | null, skipUnchanged = true, origin?: ImportOrigin): Promise<ImportOutcome> {
     const reportName = session.relativePath(uri);
     return this.importer.run({
+      origin: origin ?? watchOrigin(session),
       session,
       uri,
       mode: 'reimport',
@@ -190,11 +225,15 @@ export class ReportWatcher implements vscode.Disposable {
     if (entries.length === 0) return [];
     const globs = [...new Set(entries.map((e) => e.glob))];
     const include = globs.length === 1 ? globs[0] : `{${globs.join(',')}}`;
+    // The fixed exclusions go to the search (they are where the bulk of files is); the folder's
+    // own (`scanLedger.watchExclude`, `files.exclude`) are applied to what it found, because a
+    // search exclude is one brace glob and those may hold braces themselves.
     const exclude = `{${EXCLUDED_REPORT_GLOBS.join(',')}}`;
     const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(session.folder, include), exclude);
+    const excludes = reportExcludes(session);
     const found: { uri: vscode.Uri; entry: WatchEntry }[] = [];
     for (const uri of uris) {
-      const entry = matchWatchEntry(session.relativePath(uri), entries, this.storeRelPath(session) ?? undefined);
+      const entry = matchWatchEntry(session.relativePath(uri), entries, this.storeRelPath(session) ?? undefined, excludes);
       if (entry) found.push({ uri, entry });
     }
     return found.sort((a, b) => a.uri.path.localeCompare(b.uri.path));
@@ -203,24 +242,39 @@ export class ReportWatcher implements vscode.Disposable {
   /**
    * Queues every watched report of every folder; reports already imported with the same
    * content are skipped. Used at start-up (reports written while the editor was closed) and
-   * by "Reimport All Watched Reports".
+   * by "Reimport All Watched Reports". A folder without its own `scanLedger.watch` imports only
+   * what the user consented to (asked once per workspace; `only` limits the sweep to folders).
    */
-  async sweep(): Promise<SweepResult> {
+  async sweep(only?: ReadonlySet<WorkspaceSession>): Promise<SweepResult> {
     const result: SweepResult = { reports: 0, imported: 0, unchanged: 0, failed: 0 };
-    const jobs: Promise<void>[] = [];
-    for (const session of this.registry.sessions()) {
-      for (const { uri, entry } of await this.watchedReports(session)) {
-        result.reports++;
-        jobs.push(
-          this.queue.enqueue(async () => {
-            const outcome = await this.importWatched(session, uri, entry);
-            result[outcome.kind === 'imported' ? 'imported' : outcome.kind === 'unchanged' ? 'unchanged' : 'failed']++;
-          }),
-        );
-      }
-    }
-    await Promise.all(jobs);
+    // Folders are swept side by side: one waiting for the user's consent does not hold up the others.
+    const folders = this.registry.sessions().filter((session) => !only || only.has(session));
+    const sweepFolder = async (session: WorkspaceSession): Promise<void> => {
+      let reports = await this.watchedReports(session);
+      if (watchOrigin(session) === 'pattern') reports = await this.consent.sweepReports(session, reports);
+      result.reports += reports.length;
+      const jobs = reports.map(({ uri, entry }) =>
+        this.queue.enqueue(async () => {
+          const outcome = await this.importWatched(session, uri, entry);
+          result[outcome.kind === 'imported' ? 'imported' : outcome.kind === 'failed' ? 'failed' : 'unchanged']++;
+        }),
+      );
+      await Promise.all(jobs);
+    };
+    await Promise.all(folders.map(sweepFolder));
     return result;
+  }
+
+  /**
+   * "Choose Reports to Import…": forgets the answers of the folders that use the default watch
+   * patterns and sweeps them again, which asks again. Folders with their own `scanLedger.watch`
+   * are not asked: their setting already says what to import.
+   */
+  async reviewConsent(): Promise<{ folders: number; result: SweepResult }> {
+    const folders = new Set(this.registry.sessions().filter((s) => watchOrigin(s) === 'pattern'));
+    for (const session of folders) await this.consent.forget(session);
+    const result = folders.size > 0 ? await this.sweep(folders) : { reports: 0, imported: 0, unchanged: 0, failed: 0 };
+    return { folders: folders.size, result };
   }
 
   private disposeFolder(watch: FolderWatch): void {

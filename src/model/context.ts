@@ -102,7 +102,17 @@ export interface ImportActionRecord {
   fromLine?: number | null;
   toLine?: number | null;
   fromFile?: string | null;
+  /**
+   * Our own, default mode only: why a matched finding DefectDojo leaves out of the history is
+   * recorded as untouched, so every incoming finding has an action. `triaged`: the stored
+   * finding is a false positive, out of scope or an accepted risk and the report does not say
+   * so (§4.4 A.3); `kept-closed`: mitigated and "do not reactivate" (B.2); `flagged-by-report`:
+   * the report flagged it and close-old is off (C.2).
+   */
+  untouchedReason?: UntouchedReason;
 }
+
+export type UntouchedReason = 'triaged' | 'kept-closed' | 'flagged-by-report';
 
 export interface ImportRecord {
   id: number;

@@ -52,6 +52,12 @@ export interface Settings {
   'dedupe.endpointFields': string[];
   'dedupe.deleteDuplicates': boolean;
   'dedupe.maxDuplicates': number | null;
+  /**
+   * Duplicate health (issue 17): the share of a test's findings, in percent, that must duplicate
+   * another test's before the tree and `scan-ledger duplicates` warn that the report is imported
+   * as a new test where it should be reimported.
+   */
+  'duplicates.warnThreshold': number;
   falsePositiveHistory: boolean;
   retroactiveFalsePositiveHistory: boolean;
   'import.closeOldFindings': boolean;
@@ -87,7 +93,25 @@ export interface Settings {
   /** Reports larger than this are refused before parsing (bytes). */
   maxReportSizeMb: number;
   watch: WatchEntry[];
+  /**
+   * Globs of folders and files the watcher and the start-up sweep never import from, on top of
+   * `files.exclude`. The default keeps test and fixture folders out: projects keep sample
+   * reports of many scanners there, and those are not findings of the project's code.
+   */
+  watchExclude: string[];
   storePath: string;
+  /**
+   * The team's DefectDojo server (issue 14), e.g. `https://defectdojo.example.com`; empty for
+   * none. The API token is never a setting: the editor keeps it in its secret storage and the
+   * CLI reads `DD_API_TOKEN`.
+   */
+  'defectdojo.url': string;
+  /** The server's product for this folder; empty means the local product's name. */
+  'defectdojo.product': string;
+  /** The server's engagement for pushed reports; empty means the local engagement's name. */
+  'defectdojo.engagement': string;
+  /** Whether the editor sends every watched reimport to the server as well. */
+  'defectdojo.pushOnWatchedReimport': boolean;
 }
 
 /** The names of the ten improvement settings, which `defectdojoParity` turns off. */
@@ -136,6 +160,9 @@ export const DEFAULT_WATCH: readonly WatchEntry[] = [
   { glob: '**/findings*.json' },
 ];
 
+/** Folders whose reports are samples, not findings of the project: never watched by default. */
+export const DEFAULT_WATCH_EXCLUDE: readonly string[] = ['**/{test,tests,unittests,fixtures,testdata,__tests__}/**'];
+
 export function defaultSettings(): Settings {
   return {
     defectdojoParity: false,
@@ -147,6 +174,7 @@ export function defaultSettings(): Settings {
     'dedupe.endpointFields': ['host', 'path'],
     'dedupe.deleteDuplicates': false,
     'dedupe.maxDuplicates': 10,
+    'duplicates.warnThreshold': 80,
     falsePositiveHistory: false,
     retroactiveFalsePositiveHistory: false,
     'import.closeOldFindings': false,
@@ -168,7 +196,12 @@ export function defaultSettings(): Settings {
     'sla.restartOnReactivation': false,
     maxReportSizeMb: 256,
     watch: DEFAULT_WATCH.map((w) => ({ ...w })),
+    watchExclude: [...DEFAULT_WATCH_EXCLUDE],
     storePath: '.scan-ledger/store.json',
+    'defectdojo.url': '',
+    'defectdojo.product': '',
+    'defectdojo.engagement': '',
+    'defectdojo.pushOnWatchedReimport': false,
   };
 }
 

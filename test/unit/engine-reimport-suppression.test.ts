@@ -25,7 +25,9 @@ describe('engine reimport: a result the scanner now suppresses', () => {
     assert.equal(f.suppression ?? null, null);
     const suppressed = parsedFinding({ falsePositive: true, active: false, suppression: { kind: 'sarif', reason: 'reviewed' } });
     const res = reimportScan(ledger, report(G, [suppressed]), importOptions(G), next);
-    assert.deepEqual(res.counts, { created: 0, closed: 0, reactivated: 0, untouched: 0 });
+    // Default mode records the match (§4.8: every incoming finding has an action); parity does not.
+    assert.deepEqual(res.counts, { created: 0, closed: 0, reactivated: 0, untouched: 1 });
+    assert.deepEqual(res.actions.map((a) => a.untouchedReason), ['flagged-by-report']);
     assert.deepEqual([f.active, f.falsePositive], [false, true]);
     assert.deepEqual(f.suppression, { kind: 'sarif', reason: 'reviewed' });
     assert.notEqual(f.suppression, suppressed.suppression, 'a copy, not the parsed object');
@@ -34,8 +36,10 @@ describe('engine reimport: a result the scanner now suppresses', () => {
   it('§4.4 C.2 under defectdojoParity: the same flags, and the suppression is kept (it is not a DefectDojo field)', () => {
     const { ledger, f, next } = seeded({ defectdojoParity: true });
     const suppressed = parsedFinding({ falsePositive: true, active: false, suppression: { kind: 'nosec', reason: '# nosec B307' } });
-    reimportScan(ledger, report(G, [suppressed]), importOptions(G), next);
+    const res = reimportScan(ledger, report(G, [suppressed]), importOptions(G), next);
     assert.deepEqual([f.active, f.falsePositive, f.suppression?.kind], [false, true, 'nosec']);
+    assert.equal(res.counts.untouched, 0, 'DefectDojo never records a C.2 match as untouched');
+    assert.ok(res.actions.every((a) => a.untouchedReason === undefined), 'and parity adds no reasons');
   });
 
   it('§4.4 C.2: a false positive flagged by the report without a suppression records none', () => {

@@ -151,13 +151,27 @@ describe('engine reimport: §4.4 A — the existing finding has a special status
     assert.deepEqual([f.riskAccepted, f.active], [true, false]);
   });
 
-  it('§4.4 A.3: otherwise nothing is recorded and the flags stay; a manual FP is mitigated, so close-old skips it', () => {
-    const s = seed([parsedFinding()]);
+  it('§4.4 A.3: otherwise nothing is recorded and the flags stay (defectdojoParity); a manual FP is mitigated, so close-old skips it', () => {
+    const s = seed([parsedFinding()], parity);
     const f = s.byTitle('Use of eval');
     changeStatus(f, { falsePositive: true }, s.ctx, 'triage');
     const res = s.reimport([parsedFinding()]);
     assert.deepEqual(res.counts, nothing);
+    assert.deepEqual(res.actions, []);
     assert.deepEqual([f.falsePositive, f.active, f.isMitigated], [true, false, true]);
+  });
+
+  it('§4.8 every incoming finding has an action (default mode): an A.3 match is untouched, "triaged", and keeps its move', () => {
+    const s = seed([parsedFinding({ line: 3254 })]);
+    const f = s.byTitle('Use of eval');
+    changeStatus(f, { falsePositive: true }, s.ctx, 'triage');
+    const res = s.reimport([parsedFinding({ line: 3254 }), parsedFinding({ title: 'Other', line: 7 })]);
+    assert.deepEqual(res.counts, { ...nothing, created: 1, untouched: 1 }, 'two incoming findings, two actions');
+    const action = res.actions.find((a) => a.findingId === f.id);
+    assert.equal(action?.action, 'untouched');
+    assert.equal(action?.untouchedReason, 'triaged');
+    assert.deepEqual([f.falsePositive, f.active, f.isMitigated], [true, false, true], 'the triage holds');
+    assert.deepEqual(s.ledger.data.imports.at(-1)!.counts, res.counts, 'the import record counts the same');
   });
 
   it('§4.4 A.3 quirk: an FP set by FP history (not mitigated) is closed by close-old although still reported', () => {
@@ -185,8 +199,8 @@ describe('engine reimport: §4.4 B — the existing finding is mitigated', () =>
     assert.deepEqual([s.f.mitigated, s.f.vulnerabilityIds], ['2026-03-01T00:00:00.000Z', []]);
   });
 
-  it('§4.4 B.2: do_not_reactivate adds the note once per user and records nothing', () => {
-    const s = mitigated();
+  it('§4.4 B.2: do_not_reactivate adds the note once per user and records nothing (defectdojoParity)', () => {
+    const s = mitigated(parity);
     const text = `Finding has skipped reactivation from ${G} re-upload with user decision do_not_reactivate.`;
     assert.deepEqual(s.reimport([parsedFinding()], { doNotReactivate: true }).counts, nothing);
     assert.deepEqual(s.reimport([parsedFinding()], { doNotReactivate: true }).counts, nothing);
@@ -195,8 +209,16 @@ describe('engine reimport: §4.4 B — the existing finding is mitigated', () =>
   });
 
   it('§4.4 B.2: the reimport.doNotReactivate setting is the default of the option', () => {
-    const s = mitigated({ 'reimport.doNotReactivate': true });
+    const s = mitigated({ 'reimport.doNotReactivate': true, ...parity });
     assert.deepEqual(s.reimport([parsedFinding()]).counts, nothing);
+  });
+
+  it('§4.8 every incoming finding has an action (default mode): a B.2 match stays closed and is untouched, "kept-closed"', () => {
+    const s = mitigated({ 'reimport.doNotReactivate': true });
+    const res = s.reimport([parsedFinding()]);
+    assert.deepEqual(res.counts, { ...nothing, untouched: 1 });
+    assert.deepEqual(res.actions.map((a) => [a.findingId, a.action, a.untouchedReason]), [[s.f.id, 'untouched', 'kept-closed']]);
+    assert.equal(s.f.isMitigated, true);
   });
 
   it('§4.4 B.3: reactivate with the note; verified := option.verified; the forced active option is ignored', () => {

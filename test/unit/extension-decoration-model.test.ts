@@ -52,6 +52,13 @@ describe('extension decoration model', () => {
       assert.equal(decorate([closed, fp, accepted, oos], { showClosed: true }).length, 1);
     });
 
+    it('issue 11 item 4: a false positive that is also mitigated is labelled "false positive", as the tree says, not "closed"', () => {
+      const fp = storedFinding(1, { falsePositive: true, isMitigated: true, active: false, title: 'XSS' });
+      assert.equal(displayStatus(fp), 'triaged');
+      const [spec] = decorate([fp], { showClosed: true });
+      assert.equal(spec.label, 'High: XSS — false positive');
+    });
+
     it('labels hidden findings with their state when the filter shows them', () => {
       const [spec] = decorate([storedFinding(1, { falsePositive: true, active: false, title: 'XSS' })], { showClosed: true });
       assert.equal(spec.kind, 'hidden');
@@ -72,6 +79,15 @@ describe('extension decoration model', () => {
 
     it('clamps lines past the end of the document to its last line', () => {
       assert.equal(decorate([storedFinding(1, { line: 500 })], { lineCount: 20 })[0].line, 19);
+    });
+
+    it('issue 11 item 4: cuts a long title at a word boundary, never in half a word', () => {
+      const title = 'Detected a possible SQL injection through string concatenation in a query built from request parameters';
+      const label = truncateLabel(title, 80);
+      assert.ok(label.length <= 80);
+      assert.ok(label.endsWith('…'));
+      const words = label.slice(0, -1).split(' ');
+      assert.ok(title.split(' ').includes(words[words.length - 1]), `ends with a whole word: ${label}`);
     });
 
     it('truncates long titles and flattens newlines and control characters', () => {

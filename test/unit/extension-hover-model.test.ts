@@ -7,6 +7,8 @@ import {
   escapeBlock,
   escapeInline,
   escapeMarkdown,
+  historyActionText,
+  historyMovementText,
   safeExternalUrl,
   TRIAGE_COMMAND_IDS,
   TRIAGE_COMMANDS,
@@ -194,6 +196,25 @@ describe('extension hover model', () => {
       assert.ok(md.includes('*ana, 2026\\-11\\-02:* Checked with the team'));
     });
 
+    it('issue 11, item 5: the history names a triaged match "untouched (triaged)" and shows the move its match recorded', () => {
+      const f = storedFinding(12, { falsePositive: true, active: false, line: 3283 });
+      const md = buildFindingHover(
+        view(f, {
+          history: [
+            { importId: 9, type: 'reimport', created: '2026-11-04T08:00:00.000Z', action: 'untouched', untouchedReason: 'triaged', fromLine: 3254, toLine: 3283 },
+            { importId: 8, type: 'reimport', created: '2026-11-03T08:00:00.000Z', action: 'untouched', fromFile: 'old/views.py', fromLine: 40 },
+            { importId: 1, type: 'import', created: '2026-11-01T08:00:00.000Z', action: 'created' },
+          ],
+        }),
+      );
+      assert.ok(md.includes('Import \\#9 (reimport, 2026\\-11\\-04 08\\:00): untouched \\(triaged\\), moved from line 3254 to 3283'), md);
+      assert.ok(md.includes('Import \\#8 (reimport, 2026\\-11\\-03 08\\:00): untouched, moved from old\\/views\\.py\\:40'), md);
+      assert.ok(md.includes('Import \\#1 (import, 2026\\-11\\-01 08\\:00): created'));
+      assert.equal(historyActionText({ action: 'untouched', untouchedReason: 'kept-closed' }), 'untouched (kept closed)');
+      assert.equal(historyActionText({ action: 'closed', untouchedReason: 'triaged' }), 'closed', 'a reason only qualifies "untouched"');
+      assert.equal(historyMovementText({ fromLine: 5, toLine: 5 }), null, 'no move, no text');
+    });
+
     it('lets no report field inject a link, a command or HTML', () => {
       const evil = '[x](command:workbench.action.terminal.new) <b onclick=1>hi</b> `rm -rf` ![i](http://e/i.png)';
       const f = storedFinding(5, {
@@ -216,6 +237,16 @@ describe('extension hover model', () => {
       assert.ok(!/(?<!\\)<b/.test(withoutCodeSpans(md)), 'no raw HTML outside code spans');
       const spans = md.match(/(?<!\\)`[^`]*`/g) ?? [];
       assert.deepEqual(spans, ['`rm -rf`'], 'the only code span is the description\'s own');
+    });
+
+    it('issue 11 item 4: says "Risk accepted by NAME until DATE" with the space kept', () => {
+      const f = storedFinding(6, {
+        riskAccepted: true,
+        active: false,
+        riskAcceptance: { reason: 'behind the VPN', owner: 'Dana', expires: '2027-06-30', acceptedAt: '2026-11-01' },
+      });
+      // The dashes of the date are escaped markdown; the words around them are what matters.
+      assert.ok(buildLineHover([view(f)]).includes('Risk accepted by Dana until 2027\\-06\\-30: behind the VPN'), buildLineHover([view(f)]));
     });
 
     it('separates several findings of one line with a rule', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { isInsideFolder, matchWatchEntry, normaliseFindingPath, watchedTestTitle } from '../../src/extension/report-paths';
-import { DEFAULT_WATCH } from '../../src/model';
+import { activeFilesExcludeGlobs, isExcludedReportPath, isInsideFolder, matchWatchEntry, normaliseFindingPath, watchedTestTitle } from '../../src/extension/report-paths';
+import { DEFAULT_WATCH, DEFAULT_WATCH_EXCLUDE } from '../../src/model';
 
 describe('extension report paths', () => {
   describe('normaliseFindingPath', () => {
@@ -52,6 +52,37 @@ describe('extension report paths', () => {
       assert.equal(matchWatchEntry('.git/a.sarif', DEFAULT_WATCH), null);
       assert.equal(matchWatchEntry('.scan-ledger/findings.json', DEFAULT_WATCH), null);
       assert.equal(matchWatchEntry('data/findings-store.json', DEFAULT_WATCH, 'data/findings-store.json'), null);
+    });
+
+    it('issue 11: skips sample reports in test and fixture folders by default (scanLedger.watchExclude), at any depth', () => {
+      for (const file of [
+        'tests/fixtures/bandit.json',
+        'unittests/tools/scans/semgrep/semgrep-results.json',
+        'pkg/testdata/gosec-report.json',
+        'web/__tests__/zap-report.xml',
+        'test/a.sarif',
+        'fixtures/trivy.json',
+      ]) {
+        assert.equal(matchWatchEntry(file, DEFAULT_WATCH, undefined, DEFAULT_WATCH_EXCLUDE), null, file);
+      }
+      // The user's own report at the root, and a folder whose name only contains "test".
+      assert.ok(matchWatchEntry('bandit-report.json', DEFAULT_WATCH, undefined, DEFAULT_WATCH_EXCLUDE));
+      assert.ok(matchWatchEntry('latest/trivy.json', DEFAULT_WATCH, undefined, DEFAULT_WATCH_EXCLUDE));
+      assert.ok(matchWatchEntry('reports/eslint.sarif', DEFAULT_WATCH, undefined, DEFAULT_WATCH_EXCLUDE), 'the integration workspace writes its reports under reports/');
+      // An empty setting watches the test folders again.
+      assert.ok(matchWatchEntry('tests/fixtures/bandit.json', DEFAULT_WATCH, undefined, []));
+    });
+
+    it('issue 11: applies files.exclude globs, which name folders, to the files inside them', () => {
+      const excludes = activeFilesExcludeGlobs({ '**/build': true, 'vendor/**': true, '**/*.tmp.json': true, '**/docs': false, '**/*.js': { when: '$(basename).ts' } });
+      assert.deepEqual(excludes, ['**/build', 'vendor/**', '**/*.tmp.json'], 'only the globs that are on; conditional ones are left to the editor');
+      assert.equal(isExcludedReportPath('app/build/out/codeql.sarif', excludes), true);
+      assert.equal(isExcludedReportPath('vendor/lib/trivy.json', excludes), true);
+      assert.equal(isExcludedReportPath('semgrep.tmp.json', excludes), true);
+      assert.equal(isExcludedReportPath('docs/semgrep.json', excludes), false);
+      assert.equal(isExcludedReportPath('builder/codeql.sarif', excludes), false);
+      assert.deepEqual(activeFilesExcludeGlobs(['**/build']), [], 'a value of the wrong shape excludes nothing');
+      assert.deepEqual(activeFilesExcludeGlobs(undefined), []);
     });
 
     it('takes the first matching entry, so a file keeps its engagement and test', () => {

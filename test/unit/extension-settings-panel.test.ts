@@ -11,7 +11,7 @@ import {
 } from '../../src/extension/settings-panel/messages';
 import { PANEL_SETTING_KEYS, type SettingsDraft } from '../../src/extension/settings-panel/protocol';
 import { VIEW_COMMANDS } from '../../src/extension/tree/view-commands';
-import { lastImportOf, previewReimport } from '../../src/extension/settings-panel/preview';
+import { lastImportOf, previewReimport, previewTestLabel } from '../../src/extension/settings-panel/preview';
 import { importScan, Ledger } from '../../src/engine';
 import { defaultSettings, emptyStoreData, type ParsedReport, type Settings } from '../../src/model';
 
@@ -72,8 +72,23 @@ describe('settings panel messages: accepted shapes', () => {
     assert.deepEqual(
       all.filter((k) => !(PANEL_SETTING_KEYS as readonly string[]).includes(k)),
       // The SLA settings (DefectDojo's SLA configuration) are neither dedupe nor reimport
-      // options; they are edited in settings.json until the panel gains an SLA section.
-      ['sla.enabled', 'sla.days', 'sla.restartOnReactivation', 'maxReportSizeMb', 'watch', 'storePath'],
+      // options; they are edited in settings.json until the panel gains an SLA section. The
+      // DefectDojo server settings are set by "Connect to DefectDojo…" (issue 14). The
+      // duplicate-health threshold only changes which warnings the tree shows (issue 17).
+      [
+        'duplicates.warnThreshold',
+        'sla.enabled',
+        'sla.days',
+        'sla.restartOnReactivation',
+        'maxReportSizeMb',
+        'watch',
+        'watchExclude',
+        'storePath',
+        'defectdojo.url',
+        'defectdojo.product',
+        'defectdojo.engagement',
+        'defectdojo.pushOnWatchedReimport',
+      ],
     );
   });
 });
@@ -314,5 +329,16 @@ describe('settings panel live preview', () => {
     const ledger = importedLedger();
     assert.equal(lastImportOf(ledger, 1)?.id, 1);
     assert.equal(lastImportOf(ledger, 2), undefined);
+  });
+});
+
+describe('settings panel live preview: naming the test (issue 11 item 4)', () => {
+  it('names a test titled with its report by id and type, not "reimporting X into X"', () => {
+    assert.equal(previewTestLabel({ id: 3, title: 'bandit-report.json', testType: 'Bandit Scan' }, 'bandit-report.json'), 'test #3 (Bandit Scan)');
+    assert.equal(previewTestLabel({ id: 4, title: null, testType: 'SARIF' }, 'a.sarif'), 'test #4 (SARIF)');
+  });
+
+  it('keeps a title of the test’s own', () => {
+    assert.equal(previewTestLabel({ id: 2, title: 'CI', testType: 'SARIF' }, 'reports/ci/eslint.sarif'), 'test #2 “CI” (SARIF)');
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readSettings, type ConfigurationReader } from '../../src/extension/settings';
-import { defaultSettings } from '../../src/model';
+import { DEFAULT_WATCH_EXCLUDE, defaultSettings } from '../../src/model';
+import { validateSettingValue } from '../../src/store';
 
 function config(values: Record<string, unknown>): ConfigurationReader {
   return { get: <T>(key: string) => values[key] as T };
@@ -50,6 +51,26 @@ describe('extension settings reader', () => {
     assert.equal(settings.maxReportSizeMb, defaults.maxReportSizeMb);
     assert.equal(problems.length, 5);
     assert.ok(problems.some((p) => p.includes('scanLedger.minimumSeverity')));
+  });
+
+  it('issue 11: scanLedger.watchExclude defaults to the test and fixture folders and is validated as the CLI validates it', () => {
+    assert.deepEqual(defaultSettings().watchExclude, [...DEFAULT_WATCH_EXCLUDE]);
+    assert.deepEqual(readSettings(config({ watchExclude: [] })).settings.watchExclude, [], 'an empty list watches test folders too');
+    assert.deepEqual(readSettings(config({ watchExclude: ['**/samples/**'] })).settings.watchExclude, ['**/samples/**']);
+    const cases: [unknown, boolean][] = [
+      [['**/samples/**', 'legacy/**'], true],
+      [[], true],
+      ['**/samples/**', false],
+      [[''], false],
+      [['a/**', 'a/**'], false],
+      [[42], false],
+    ];
+    for (const [value, valid] of cases) {
+      const read = readSettings(config({ watchExclude: value }));
+      assert.equal(read.problems.length === 0, valid, `editor: ${JSON.stringify(value)}`);
+      assert.equal(validateSettingValue('watchExclude', value).ok, valid, `store and CLI: ${JSON.stringify(value)}`);
+      if (!valid) assert.deepEqual(read.settings.watchExclude, [...DEFAULT_WATCH_EXCLUDE], 'an invalid value falls back to the default');
+    }
   });
 
   it('copies the read-only proxies VS Code hands out for object settings', () => {

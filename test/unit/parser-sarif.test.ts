@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ParsedFinding, ParsedReport } from '../../src/model';
 import { parseReport } from '../../src/parsers';
-import { sarifParser } from '../../src/parsers/sarif';
+import { MAX_CODE_FLOW_STEPS, MAX_RELATED_LOCATIONS, sarifParser } from '../../src/parsers/sarif';
 import { testTypeName } from '../../src/parsers/test-type';
 import { textwrapShorten } from '../../src/parsers/python-text';
 import { expectParseError, fixtureReader, hashUnderDefaults } from './parser-fixtures';
@@ -228,6 +228,29 @@ describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
         finding.location?.codeFlow?.map((step) => [step.filePath, step.line, step.message]),
         [['src/jobs/input.ts', 12, 'source'], ['src/jobs/run.ts', 33, 'sink']],
       );
+    });
+  });
+
+  describe('code flows and related locations for the editor (issue 11)', () => {
+    const step = (line: number) => ({ location: { physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: line } }, message: { text: `step ${line}` } } });
+    const related = (line: number) => ({ id: line, physicalLocation: { artifactLocation: { uri: 'src/b.js' }, region: { startLine: line } }, message: { text: `see ${line}` } });
+
+    it('keeps codeFlows[].threadFlows[].locations[] and relatedLocations[] on the finding, with file, line and message', () => {
+      const [f] = parseRun(
+        run([], [{ ruleId: 'R', message: { text: 'm' }, locations: [step(9).location], codeFlows: [{ threadFlows: [{ locations: [step(3), step(9)] }] }], relatedLocations: [related(40)] }]),
+      );
+      assert.deepEqual(f.location?.codeFlow?.map((s) => [s.filePath, s.line, s.message]), [['src/a.js', 3, 'step 3'], ['src/a.js', 9, 'step 9']]);
+      assert.deepEqual(f.location?.relatedLocations?.map((s) => [s.filePath, s.line, s.message]), [['src/b.js', 40, 'see 40']]);
+    });
+
+    it(`bounds the steps at ${MAX_CODE_FLOW_STEPS} and the related locations at ${MAX_RELATED_LOCATIONS}, whatever the report holds`, () => {
+      const many = Array.from({ length: 5000 }, (_, i) => i + 1);
+      const [f] = parseRun(
+        run([], [{ ruleId: 'R', message: { text: 'm' }, locations: [step(1).location], codeFlows: [{ threadFlows: [{ locations: many.map(step) }] }], relatedLocations: many.map(related) }]),
+      );
+      assert.equal(f.location?.codeFlow?.length, MAX_CODE_FLOW_STEPS);
+      assert.equal(f.location?.codeFlow?.[0].line, 1, 'the first steps (the source) are kept');
+      assert.equal(f.location?.relatedLocations?.length, MAX_RELATED_LOCATIONS);
     });
   });
 

@@ -68,3 +68,15 @@ export function previewReimport(input: PreviewInput): PreviewCounts {
     duplicates,
   };
 }
+
+/**
+ * How the preview names the test it reimports into. A watched report's test is titled with the
+ * report's own path, so "reimporting bandit-report.json into bandit-report.json" said nothing:
+ * the test's id and type say which test it is, and a title of its own is kept.
+ */
+export function previewTestLabel(test: Pick<Test, 'id' | 'title' | 'testType'>, reportName: string): string {
+  const title = test.title?.trim() ?? '';
+  return title === '' || title === reportName || title === test.testType
+    ? `test #${test.id} (${test.testType})`
+    : `test #${test.id} “${title}” (${test.testType})`;
+}

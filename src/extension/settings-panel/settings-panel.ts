@@ -19,8 +19,9 @@ import { isInsideFolder } from '../report-paths';
 import { SETTINGS_SECTION } from '../settings';
 import { testLabel } from '../tree/tree-model';
 import type { SessionRegistry, WorkspaceSession } from '../workspace-session';
+import { excessDuplicatesSummary } from './excess-duplicates';
 import { applyDraft, changedKeys, draftConflicts, parsePanelRequest } from './messages';
-import { lastImportOf, previewReimport } from './preview';
+import { lastImportOf, previewReimport, previewTestLabel } from './preview';
 import {
   PANEL_SETTING_KEYS,
   type PanelEvent,
@@ -167,9 +168,13 @@ export class SettingsPanel implements vscode.Disposable {
           this.testId = request.testId;
           await this.postState();
           return;
-        case 'preview':
+        case 'preview': {
           this.post({ type: 'preview', requestId: request.requestId, result: await this.preview(request.draft) });
+          const session = this.session();
+          const excess = session?.ledger ? excessDuplicatesSummary(session.ledger, session.settings(), request.draft) : null;
+          this.post({ type: 'excessDuplicates', requestId: request.requestId, result: excess });
           return;
+        }
         case 'save':
           await this.save(request.draft, request.target);
           return;
@@ -334,7 +339,7 @@ export class SettingsPanel implements vscode.Disposable {
     }
     return {
       status: 'ok',
-      testLabel: testLabel(test),
+      testLabel: previewTestLabel(test, reportName),
       reportName: report.sha256Matches ? reportName : `${reportName} (changed since import #${last.id})`,
       importId: last.id,
       current,
@@ -379,3 +384,4 @@ export class SettingsPanel implements vscode.Disposable {
     this.panel.dispose();
   }
 }
+

@@ -1,9 +1,16 @@
 import * as vscode from 'vscode';
+import type { FindingFilterState } from '../finding-filter';
 import type { SessionRegistry, WorkspaceSession } from '../workspace-session';
-import { childNodes, GROUP_BY_VALUES, isOpenFinding, rootNodes, type GroupBy, type TreeNode, type TreeSource } from './tree-model';
+import { effectiveSettings } from '../../model';
+import { duplicateWarnings, NO_DUPLICATE_WARNINGS, type DuplicateWarnings } from './duplicate-warning-model';
+import { childNodes, GROUP_BY_VALUES, isOpenFinding, rootNodes, type DefectDojoServerNode, type GroupBy, type TreeNode, type TreeSource } from './tree-model';
+import type { ServerRow } from '../defectdojo/server-node-model';
 
 /** The workspaceState key of the grouping, so the choice survives a reload of the window. */
 const GROUP_BY_STATE_KEY = 'scanLedger.tree.groupBy';
+
+/** The workspaceState key of the duplicate-health warnings the user chose to ignore. */
+const IGNORED_DUPLICATES_STATE_KEY = 'scanLedger.duplicates.ignored';
 
 /** The context key the view title menu reads to offer the other grouping. */
 export const GROUP_BY_CONTEXT_KEY = 'scanLedger.groupBy';
@@ -24,6 +31,9 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private viewFilter: FindingFilterState | undefined;
+  /** Duplicate-health warnings per folder, computed once per refresh (they read the whole ledger). */
+  private readonly warningCache = new Map<string, DuplicateWarnings>();
 
   constructor(
     private readonly registry: SessionRegistry,
@@ -48,7 +58,15 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   refresh(): void {
+    this.warningCache.clear();
     this.emitter.fire();
+  }
+
+  /** Lists only the findings the severity / "new since" filter passes, refreshing when it changes. */
+  useFilter(filter: FindingFilterState): void {
+    this.viewFilter = filter;
+    this.disposables.push(filter.onDidChange(() => this.refresh()));
+    this.refresh();
   }
 
   /** The folders whose store is open, as the model reads them. */
@@ -63,6 +81,31 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   sourceOf(folder: string): TreeSource | undefined {
     return this.sources().find((s) => s.folder === folder);
+  }
+
+  /** The duplicate-health warnings of a folder's ledger, at its threshold, without the ignored ones. */
+  duplicateWarningsOf(source: TreeSource): DuplicateWarnings {
+    const cached = this.warningCache.get(source.folder);
+    if (cached) return cached;
+    const session = this.registry.sessionNamed(source.folder);
+    const warnings = session
+      ? duplicateWarnings(source.folder, source.ledger, effectiveSettings(session.settings()), new Set(this.ignoredDuplicateWarnings()))
+      : NO_DUPLICATE_WARNINGS;
+    this.warningCache.set(source.folder, warnings);
+    return warnings;
+  }
+
+  ignoredDuplicateWarnings(): string[] {
+    const stored = this.workspaceState.get<unknown>(IGNORED_DUPLICATES_STATE_KEY);
+    return Array.isArray(stored) ? stored.filter((k): k is string => typeof k === 'string') : [];
+  }
+
+  /** Remembers an ignored warning in workspace state, so it stays hidden after a reload. */
+  async ignoreDuplicateWarning(key: string): Promise<void> {
+    const ignored = new Set(this.ignoredDuplicateWarnings());
+    ignored.add(key);
+    await this.workspaceState.update(IGNORED_DUPLICATES_STATE_KEY, [...ignored]);
+    this.refresh();
   }
 
   /** Open findings over every folder, for the view's badge. */
@@ -84,16 +127,44 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (node.kind === 'finding') {
       item.command = { command: 'scanLedger.revealFinding', title: 'Reveal Finding in Editor', arguments: [node] };
     }
+    if (node.kind === 'defectdojoServer') item.command = { command: 'scanLedger.defectdojo.sync', title: 'Sync with DefectDojo', arguments: [{ folder: node.folder }] };
     return item;
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       await this.openExistingStores();
-      return rootNodes(this.sources());
+      return [...rootNodes(this.sources()), ...this.serverNodes()];
     }
+    if (node.kind === 'defectdojoServer') return [];
     const source = this.sourceOf(node.folder);
-    return source ? childNodes(node, source, { groupBy: this.groupBy }) : [];
+    return source
+      ? childNodes(node, source, {
+          groupBy: this.groupBy,
+          passes: this.viewFilter?.predicateFor(source.ledger),
+          duplicateWarnings: node.kind === 'product' || node.kind === 'engagement' ? this.duplicateWarningsOf(source) : undefined,
+        })
+      : [];
+  }
+
+  /**
+   * Where the DefectDojo server rows come from (set by the extension's wiring; none before).
+   * Each row runs "Sync with DefectDojo" for its folder when clicked.
+   */
+  defectdojoRows: (() => readonly ServerRow[]) | null = null;
+
+  private serverNodes(): DefectDojoServerNode[] {
+    return (this.defectdojoRows?.() ?? []).map((row) => ({
+      kind: 'defectdojoServer',
+      key: row.key,
+      folder: row.folder,
+      label: row.label,
+      description: row.description,
+      tooltip: row.tooltip,
+      contextValue: 'defectdojoServer',
+      collapsible: 'none',
+      icon: { id: 'cloud' },
+    }));
   }
 
   getParent(node: TreeNode): TreeNode | undefined {

@@ -20,6 +20,7 @@ import type {
 } from '../../model';
 import { SEVERITIES, SEVERITY_RANK } from '../../model';
 import { normaliseFindingPath } from '../report-paths';
+import { decorateWithWarning, type DuplicateWarnings } from './duplicate-warning-model';
 
 export type GroupBy = 'severity' | 'file';
 
@@ -37,6 +38,16 @@ export interface TreeSource {
 
 export interface TreeOptions {
   groupBy: GroupBy;
+  /** The view filter (severity, new since): which of a test's findings are listed; all when absent. */
+  passes?: ((f: Finding) => boolean) | null;
+  /** Duplicate-health warnings of the source's tests and engagements (issue 17); none when absent. */
+  duplicateWarnings?: DuplicateWarnings;
+}
+
+/** A test or engagement node with its duplicate-health warning, when it has one. */
+function withWarning<N extends TestNode | EngagementNode>(node: N, warnings: DuplicateWarnings | undefined): N {
+  const warning = node.kind === 'test' ? warnings?.tests.get(node.testId) : warnings?.engagements.get(node.engagementId);
+  return warning ? { ...node, ...decorateWithWarning(node, warning) } : node;
 }
 
 /** A codicon id and an optional theme colour id, turned into `ThemeIcon(id, ThemeColor(color))`. */
@@ -128,7 +139,13 @@ export interface MissingFindingNode extends NodeBase {
   findingId: number;
 }
 
+/** The DefectDojo server a folder syncs with and its last sync (issue 14); it has no children. */
+export interface DefectDojoServerNode extends NodeBase {
+  kind: 'defectdojoServer';
+}
+
 export type TreeNode =
+  | DefectDojoServerNode
   | ProductNode
   | EngagementNode
   | TestNode
@@ -421,16 +438,18 @@ function testNode(source: TreeSource, t: Test, parent: EngagementNode): TestNode
 export function childNodes(node: TreeNode, source: TreeSource, options: TreeOptions): TreeNode[] {
   const ledger = source.ledger;
   switch (node.kind) {
+    case 'defectdojoServer':
+      return [];
     case 'product':
       return ledger
         .engagementsOfProduct(node.productId)
         .sort((a, b) => a.id - b.id)
-        .map((e) => engagementNode(source, e, node));
+        .map((e) => withWarning(engagementNode(source, e, node), options.duplicateWarnings));
     case 'engagement':
       return ledger
         .testsOfEngagement(node.engagementId)
         .sort((a, b) => a.id - b.id)
-        .map((t) => testNode(source, t, node));
+        .map((t) => withWarning(testNode(source, t, node), options.duplicateWarnings));
     case 'test':
       return testChildren(source, node, options);
     case 'findingGroup':
@@ -451,7 +470,9 @@ export function childNodes(node: TreeNode, source: TreeSource, options: TreeOpti
 }
 
 function testChildren(source: TreeSource, node: TestNode, options: TreeOptions): TreeNode[] {
-  const findings = source.ledger.findingsOfTest(node.testId);
+  const all = source.ledger.findingsOfTest(node.testId);
+  const passes = options.passes;
+  const findings = passes ? all.filter(passes) : all;
   const listed = findings.filter(isListedInGroups);
   const closed = findings.filter((f) => !isListedInGroups(f));
   const groups: TreeNode[] = options.groupBy === 'file' ? fileGroups(source, node, listed) : severityGroups(source, node, listed);

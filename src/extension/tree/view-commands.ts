@@ -11,4 +11,7 @@ export const VIEW_COMMANDS = {
   deleteTest: 'scanLedger.deleteTest',
   revealFinding: 'scanLedger.revealFinding',
   refreshTree: 'scanLedger.refreshTree',
+  duplicatesReimportIntoTarget: 'scanLedger.duplicates.reimportIntoTarget',
+  duplicatesMergeIntoTarget: 'scanLedger.duplicates.mergeIntoTarget',
+  duplicatesIgnore: 'scanLedger.duplicates.ignore',
 } as const;

@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
 import { buildLineDecorations } from '../../../src/extension/decoration-model';
+import { hoverViewOf } from '../../../src/extension/hover';
+import { buildFindingHover } from '../../../src/extension/hover-model';
 import { formatImportSummary } from '../../../src/extension/import-summary';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
 import { deleteTest, parseSharedTriage, serialiseSharedTriage, type SharedTriageDecision } from '../../../src/engine';
@@ -220,7 +222,8 @@ describe('shared triage, moved code and suppressions in the editor (issue 6)', f
     const record = await waitForImportCount(api, before + 1, 'the reimport of the shifted report');
     assert.equal(record.testId, testId, 'the same test');
     assert.equal(record.settings.algorithm, 'fingerprint', 'SARIF matches by fingerprint by default');
-    assert.deepEqual(record.counts, { created: 0, closed: 0, reactivated: 0, untouched: 2 }, 'nothing was closed or created');
+    // Every incoming finding has an action (issue 11, item 5): the two false positives too.
+    assert.deepEqual(record.counts, { created: 0, closed: 0, reactivated: 0, untouched: 4 }, 'nothing was closed or created');
 
     const now = findingsByRule(session, testId);
     assert.equal(now.size, 4, 'still four findings in the test');
@@ -234,9 +237,18 @@ describe('shared triage, moved code and suppressions in the editor (issue 6)', f
       const f = finding(now, rule);
       assert.equal(f.falsePositive, true, `${rule} is still a false positive`);
       assert.equal(f.active, false);
-      // DefectDojo §4.4 A.3: a false positive the report still has, unflagged, is left alone and
-      // recorded in no action of the import.
-      assert.ok(!record.actions.some((a) => a.findingId === f.id), `${rule} (triaged) has no action in the import`);
+      // DefectDojo §4.4 A.3 leaves a false positive the report still has, unflagged, out of the
+      // import's actions; outside parity mode it is "untouched (triaged)", with the move its
+      // fingerprint match found, so the counts add up and the hover's history shows the move.
+      const action = record.actions.find((a) => a.findingId === f.id);
+      assert.deepEqual(
+        { action: action?.action, reason: action?.untouchedReason, fromLine: action?.fromLine, toLine: action?.toLine },
+        { action: 'untouched', reason: 'triaged', fromLine: (f.line ?? 0) - SHIFT, toLine: f.line },
+        `${rule} (triaged) is untouched, with its move`,
+      );
+      const hover = buildFindingHover(hoverViewOf(session, session.ledger!, f));
+      const historyLine = hover.split('\n').find((l) => l.startsWith(`Import \\#${record.id} (reimport, `));
+      assert.ok(historyLine?.includes(`untouched \\(triaged\\), moved from line ${(f.line ?? 0) - SHIFT} to ${f.line}`), `${rule}: the hover's history shows the move (${historyLine})`);
     }
     for (const rule of [RULES.regexp, RULES.childProcess]) {
       const f = finding(now, rule);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { RESTRICTED_HINT_TEXT } from '../../../src/extension/restricted-mode';
 import { WATCH_DEBOUNCE_MS } from '../../../src/extension/watcher';
 import { queueSettled, reportText, scanLedger, sessionOf, storeBytes, waitFor, workspaceFolder, writeReport } from './harness';
 
@@ -44,5 +45,22 @@ describe('untrusted workspace', () => {
     assert.equal(await storeBytes(session), null, 'no store was created');
     assert.equal(session.ledger, undefined);
     assert.deepEqual(await api.tree.getChildren(), [], 'the tree stays empty');
+  });
+
+  it('untrusted: says once, in the status bar, that the rewritten report was not imported, with a "Trust Workspace…" action', async () => {
+    const api = await scanLedger();
+    // The previous test's writes reached the extension's own watcher too (its patterns are the
+    // defaults here: Restricted Mode ignores the workspace's scanLedger.watch).
+    await waitFor('the Restricted Mode hint', () => api.restricted.shownForReport);
+    assert.equal(api.restricted.shownForReport, 'reports/eslint.sarif');
+    assert.equal(api.restricted.text, RESTRICTED_HINT_TEXT);
+    assert.match(api.restricted.text, /reports not imported \(Restricted Mode\)/);
+    assert.equal(api.restricted.command, 'workbench.trust.manage', 'clicking it opens the workspace trust editor');
+    // Another rewrite does not say it again (the hint stays about the first report).
+    await writeReport('reports/eslint.sarif', reportText('v2'));
+    await new Promise((resolve) => setTimeout(resolve, 2 * WATCH_DEBOUNCE_MS));
+    assert.equal(api.restricted.shownForReport, 'reports/eslint.sarif');
+    assert.equal(api.queue.busy, false, 'still nothing imported');
+    assert.equal(await storeBytes(sessionOf(api)), null, 'still no store');
   });
 });
