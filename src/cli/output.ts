@@ -24,23 +24,38 @@ export function print(runtime: CliRuntime, text: string): void {
 const WRITE_CHUNK_CHARS = 64 * 1024;
 
 /**
- * Writes pieces of text to stdout in chunks of about `WRITE_CHUNK_CHARS`, waiting for stdout to
- * drain between chunks, and stops early once stdout's reader has gone.
+ * Joins pieces of text into chunks of about `WRITE_CHUNK_CHARS` and hands each to `write`, so
+ * no output is ever one string (V8 caps a string's length) and each chunk can wait for its
+ * reader. Stops early when `stopped` says the reader has gone.
  */
-export async function writePieces(runtime: CliRuntime, pieces: Iterable<string>): Promise<void> {
+async function writeInChunks(pieces: Iterable<string>, write: (chunk: string) => unknown, stopped: () => boolean = () => false): Promise<void> {
   let parts: string[] = [];
   let size = 0;
   for (const piece of pieces) {
     parts.push(piece);
     size += piece.length;
     if (size < WRITE_CHUNK_CHARS) continue;
-    runtime.stdout(parts.join(''));
+    await write(parts.join(''));
     parts = [];
     size = 0;
-    if (runtime.stdoutClosed?.()) return;
-    await runtime.drain?.();
+    if (stopped()) return;
   }
-  if (size > 0) runtime.stdout(parts.join(''));
+  if (size > 0) await write(parts.join(''));
+}
+
+/**
+ * Writes pieces of text to stdout in chunks, waiting for stdout to drain between chunks, and
+ * stops early once stdout's reader has gone.
+ */
+export async function writePieces(runtime: CliRuntime, pieces: Iterable<string>): Promise<void> {
+  await writeInChunks(
+    pieces,
+    async (chunk) => {
+      runtime.stdout(chunk);
+      if (!runtime.stdoutClosed?.()) await runtime.drain?.();
+    },
+    () => runtime.stdoutClosed?.() === true,
+  );
 }
 
 /**
@@ -52,17 +67,7 @@ export async function writeFileInPieces(target: string, pieces: Iterable<string>
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   const handle = await fs.open(temporary, 'w');
   try {
-    let parts: string[] = [];
-    let size = 0;
-    for (const piece of pieces) {
-      parts.push(piece);
-      size += piece.length;
-      if (size < WRITE_CHUNK_CHARS) continue;
-      await handle.write(parts.join(''));
-      parts = [];
-      size = 0;
-    }
-    if (size > 0) await handle.write(parts.join(''));
+    await writeInChunks(pieces, (chunk) => handle.write(chunk));
     await handle.close();
     await fs.rename(temporary, target);
   } catch (error) {

@@ -125,16 +125,7 @@ function findDeclaration(text: string): number {
 
 /** The offset just past the `>` that ends the tag starting before `from`, skipping quoted values; -1 when none. */
 function endOfTag(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 62) return i + 1; // >
-    if (code === 34 || code === 39) {
-      const close = text.indexOf(text[i], i + 1);
-      if (close === -1) return -1;
-      i = close;
-    }
-  }
-  return -1;
+  return boundTag(text, from, () => undefined);
 }
 
 /** One value of a report's XML source cut to the field bound. */
@@ -216,7 +207,7 @@ export function boundXmlSource(text: string, limit: number = MAX_FIELD_LENGTH): 
   return { text: pieces.join(''), cuts };
 }
 
-/** `endOfTag`, also handing every quoted value to `cut`. */
+/** The offset just past the `>` that ends the tag starting before `from`, handing every quoted value to `cut`; -1 when none. */
 function boundTag(text: string, from: number, cut: (start: number, end: number) => void): number {
   for (let i = from; i < text.length; i++) {
     const code = text.charCodeAt(i);

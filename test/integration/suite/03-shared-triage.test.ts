@@ -7,9 +7,10 @@ import { hoverViewOf } from '../../../src/extension/hover';
 import { buildFindingHover } from '../../../src/extension/hover-model';
 import { formatImportSummary } from '../../../src/extension/import-summary';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
-import { deleteTest, parseSharedTriage, serialiseSharedTriage, type SharedTriageDecision } from '../../../src/engine';
+import { parseSharedTriage, serialiseSharedTriage, type SharedTriageDecision } from '../../../src/engine';
 import type { Finding, ImportRecord } from '../../../src/model';
 import {
+  deleteSuiteTests,
   finding,
   findingsByRule,
   importsOf,
@@ -19,6 +20,7 @@ import {
   RULES,
   scanLedger,
   sessionOf,
+  settledSession,
   waitFor,
   waitForImportCount,
   workspacePath,
@@ -114,10 +116,7 @@ describe('shared triage, moved code and suppressions in the editor (issue 6)', f
   };
 
   before(async () => {
-    api = await scanLedger();
-    await api.ready;
-    session = sessionOf(api);
-    await queueSettled(api);
+    ({ api, session } = await settledSession());
     const app = await fs.readFile(workspacePath('src', 'app.js'), 'utf8');
     await fs.writeFile(workspacePath(SOURCE), app);
     const before = importsOf(session).length;
@@ -321,10 +320,7 @@ describe('a large report (issue 4)', function () {
   // The suites after this one and the UI checks expect the workspace as the earlier tests left it,
   // so the large test is deleted (through the engine, as "Delete Test…" does once confirmed).
   after(async () => {
-    if (testId !== undefined) {
-      const id = testId;
-      await session.update('delete', (ledger, ctx) => deleteTest(ledger, id, ctx));
-    }
+    await deleteSuiteTests(session, testId);
     await fs.rm(workspacePath(LARGE_REPORT), { force: true });
   });
 

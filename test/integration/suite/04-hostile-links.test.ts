@@ -5,8 +5,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
-import { deleteTest } from '../../../src/engine';
-import { importsOf, queueSettled, scanLedger, sessionOf, waitFor, waitForImportCount, workspacePath, writeReport } from './harness';
+import {
+  deleteSuiteTests,
+  importsOf,
+  settledSession,
+  waitFor,
+  waitForImportCount,
+  workspacePath,
+  writeReport,
+} from './harness';
 
 /**
  * Issue 16, item 8: a repository is untrusted input. A committed symbolic link inside the
@@ -28,10 +35,7 @@ describe('issue 16 item 8: symbolic links out of the workspace', function () {
   let testId: number | undefined;
 
   before(async () => {
-    api = await scanLedger();
-    await api.ready;
-    session = sessionOf(api);
-    await queueSettled(api);
+    ({ api, session } = await settledSession());
     outside = await fs.mkdtemp(path.join(tmpdir(), 'scan-ledger-outside-'));
     await fs.writeFile(path.join(outside, 'secret.js'), 'const secret = "outside the workspace";\n');
     await fs.symlink(outside, workspacePath(LINK), 'dir');
@@ -39,10 +43,7 @@ describe('issue 16 item 8: symbolic links out of the workspace', function () {
   });
 
   after(async () => {
-    if (testId !== undefined) {
-      const id = testId;
-      await session.update('delete', (ledger, ctx) => deleteTest(ledger, id, ctx));
-    }
+    await deleteSuiteTests(session, testId);
     await fs.rm(workspacePath(REPORT), { force: true });
     await fs.rm(workspacePath(LINK), { force: true });
     await fs.rm(workspacePath(FILE_LINK), { force: true });

@@ -4,8 +4,16 @@ import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
 import { watchOrigin } from '../../../src/extension/watcher';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
-import { deleteTest } from '../../../src/engine';
-import { importsOf, queueSettled, reportText, scanLedger, sessionOf, waitForImportCount, workspacePath, writeReport } from './harness';
+import {
+  deleteSuiteTests,
+  importsOf,
+  queueSettled,
+  reportText,
+  settledSession,
+  waitForImportCount,
+  workspacePath,
+  writeReport,
+} from './harness';
 
 /**
  * Issue 11, items 2 and 3: a scanner that creates its report empty and fills it later (bandit
@@ -24,17 +32,11 @@ describe('issue 11: reports still being written, and files that are not reports'
   let testId: number | undefined;
 
   before(async () => {
-    api = await scanLedger();
-    await api.ready;
-    session = sessionOf(api);
-    await queueSettled(api);
+    ({ api, session } = await settledSession());
   });
 
   after(async () => {
-    if (testId !== undefined) {
-      const id = testId;
-      await session.update('delete', (ledger, ctx) => deleteTest(ledger, id, ctx));
-    }
+    await deleteSuiteTests(session, testId);
     await fs.rm(workspacePath(REPORT), { force: true });
     await fs.rm(workspacePath(NOT_A_REPORT), { force: true });
   });

@@ -5,9 +5,9 @@ import type { ScanLedgerApi } from '../../../src/extension';
 import type { ReimportMapping } from '../../../src/extension/tree/duplicate-warning-model';
 import type { TreeNode } from '../../../src/extension/tree/tree-model';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
-import { addNote, deleteEngagement, importScan, triageFinding, type TestMergeResult } from '../../../src/engine';
+import { addNote, deleteEngagement, importScan, type TestMergeResult, triageFinding } from '../../../src/engine';
 import { parseReport } from '../../../src/parsers';
-import { queueSettled, reportText, scanLedger, sessionOf, waitFor, workspacePath } from './harness';
+import { queueSettled, reportText, settledSession, waitFor, workspacePath } from './harness';
 
 /**
  * Issue 17 in the editor: a ledger where one report was imported three times as new tests. The
@@ -58,10 +58,7 @@ describe('issue 17: duplicate health in the findings tree', function () {
   }
 
   before(async () => {
-    api = await scanLedger();
-    await api.ready;
-    session = sessionOf(api);
-    await queueSettled(api);
+    ({ api, session } = await settledSession());
     settingsBytes = await fs.readFile(workspacePath(SETTINGS));
   });
 

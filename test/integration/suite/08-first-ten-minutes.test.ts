@@ -4,9 +4,19 @@ import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
 import { answeringPrompt } from '../../../src/extension/report-consent';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
-import { deleteTest } from '../../../src/engine';
 import { DEFAULT_WATCH_EXCLUDE } from '../../../src/model';
-import { importsOf, queueSettled, reportText, scanLedger, sessionOf, waitFor, waitForImportCount, workspaceFolder, workspacePath, writeReport } from './harness';
+import {
+  deleteSuiteTests,
+  importsOf,
+  queueSettled,
+  reportText,
+  settledSession,
+  waitFor,
+  waitForImportCount,
+  workspaceFolder,
+  workspacePath,
+  writeReport,
+} from './harness';
 
 /**
  * Issue 11, the rest of "the first ten minutes": reports in excluded folders are not imported,
@@ -69,10 +79,7 @@ describe('issue 11: the first ten minutes on a real repository', function () {
   const ours = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Scan Ledger');
 
   before(async () => {
-    api = await scanLedger();
-    await api.ready;
-    session = sessionOf(api);
-    await queueSettled(api);
+    ({ api, session } = await settledSession());
     settingsBytes = await fs.readFile(workspacePath(SETTINGS));
     await fs.writeFile(workspacePath(SOURCE), SOURCE_TEXT);
   });
@@ -81,10 +88,7 @@ describe('issue 11: the first ten minutes on a real repository', function () {
     await api.viewFilter.set({ minimumSeverity: null, newSince: null });
     await api.consent.forget(session);
     await queueSettled(api);
-    if (testId !== undefined) {
-      const id = testId;
-      await session.update('delete', (ledger, ctx) => deleteTest(ledger, id, ctx));
-    }
+    await deleteSuiteTests(session, testId);
     for (const file of [FLOW_REPORT, SOURCE, EXCLUDED, HIDDEN, ...SAMPLES]) await fs.rm(workspacePath(file), { force: true });
     await fs.rm(workspacePath('reports/samples'), { recursive: true, force: true });
     if (!(await fs.readFile(workspacePath(SETTINGS))).equals(settingsBytes)) await fs.writeFile(workspacePath(SETTINGS), settingsBytes);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
+import { deleteTest } from '../../../src/engine';
 import type { Finding, ImportRecord } from '../../../src/model';
 import eslintV1 from '../reports/eslint-v1.sarif';
 import eslintV2 from '../reports/eslint-v2.sarif';
@@ -138,4 +139,27 @@ export async function storeBytes(session: WorkspaceSession): Promise<Buffer | nu
 export async function queueSettled(api: ScanLedgerApi): Promise<void> {
   await waitFor('the import queue to settle', () => !api.queue.busy, 30_000);
   await api.queue.idle();
+}
+
+/**
+ * The API and the fixture folder's session once activation's start-up work and the import
+ * queue have settled: where a suite that imports reports of its own begins.
+ */
+export async function settledSession(): Promise<{ api: ScanLedgerApi; session: WorkspaceSession }> {
+  const api = await scanLedger();
+  await api.ready;
+  const session = sessionOf(api);
+  await queueSettled(api);
+  return { api, session };
+}
+
+/**
+ * Deletes the tests a suite created (ids not yet known are skipped), so the suites after it and
+ * the UI checks find the workspace as the earlier suites left it.
+ */
+export async function deleteSuiteTests(session: WorkspaceSession, ...testIds: (number | undefined)[]): Promise<void> {
+  for (const id of testIds) {
+    if (id === undefined) continue;
+    await session.update('delete', (ledger, ctx) => deleteTest(ledger, id, ctx));
+  }
 }
