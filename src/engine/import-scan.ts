@@ -167,7 +167,7 @@ export function importIntoNewTest(
     : [];
   updateTestBookkeeping(ledger, test, run, ctx);
   const actions = actionRecords(ledger, { closed, created, reactivated: [], untouched: [] });
-  const record = recordImport(ledger, importId, test, run, effectiveAlgorithm(hashConfig.algorithm), actions, ctx);
+  const record = recordImport(ledger, importId, test, run, effectiveAlgorithm(hashConfig.algorithm), actions, ctx, report.warnings);
   return { testId: test.id, importId: record.id, type: 'import', scanType: run.scanType, counts: record.counts, actions };
 }
 

@@ -200,7 +200,10 @@ export function acceptedTestTypeNames(report: Pick<ParsedReport, 'scanType' | 't
 }
 
 /** Refuses a reimport whose report names another Test_Type than the target test (§4.1 rule 5). */
-export function checkReimportTestType(test: Test, report: Pick<ParsedReport, 'scanType' | 'testType'>): void {
+export function checkReimportTestType(test: Test, report: Pick<ParsedReport, 'scanType' | 'testType' | 'noInternalTest'>): void {
+  // A report with no internal test names no tool, so there is nothing to conflict with: DefectDojo's
+  // `consolidate_dynamic_tests` returns before its check and keeps the test (empty SARIF log).
+  if (report.noInternalTest === true) return;
   if (acceptedTestTypeNames(report).has(test.testType)) return;
   throw new ImportTargetError(
     `Test ${test.id} holds "${test.testType}" results but the report is "${report.testType}"; ` +

@@ -126,4 +126,10 @@ export interface ImportRecord {
   settings: ImportSettingsSnapshot;
   counts: ImportCounts;
   actions: ImportActionRecord[];
+  /**
+   * What the parser noted about the report (a value cut to the field bound, an unknown Generic
+   * Findings Import field ignored, a record DefectDojo skips), one sentence each. Absent when
+   * there was nothing to note.
+   */
+  warnings?: string[];
 }

@@ -14,6 +14,12 @@ export interface ParsedReport {
   description?: string | null;
   findings: ParsedFinding[];
   /**
+   * True when a report of a parser with `get_tests` describes no internal test at all (a SARIF
+   * log without runs). DefectDojo then names no Test_Type from the report, so a reimport skips
+   * the Test_Type check and proceeds with no findings (closing old ones when close-old applies).
+   */
+  noInternalTest?: boolean;
+  /**
    * What the parsers changed in the report's content, one sentence each: values over the field
    * bound that were cut (`findings[3].description: …`). Absent when nothing was changed.
    */

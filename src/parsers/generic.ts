@@ -1,22 +1,31 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ParsedFinding, ParsedReport } from '../model';
 import { ReportParseError } from './errors';
-import { asBoolean, asInteger, asNumber, asString, isJsonObject, parseJson, stripBom, type JsonObject } from './json';
+import { asBoolean, asString, isJsonObject, parseJson, stripBom, type JsonObject } from './json';
+import { dateutilDate, dateutilDateTime } from './dateutil';
 import type { ParseOptions, ReportParser } from './parser';
-import { pythonInt } from './python-text';
+import { pythonFloat, pythonInt } from './python-text';
 import { testTypeName } from './test-type';
 
 /**
  * DefectDojo's `Generic Findings Import` (`dojo/tools/generic/`): a JSON document
  * `{ "name", "type", "version", "findings": [...] }` whose findings carry DefectDojo finding
  * fields in snake_case, or the older CSV with fixed column names. It doubles as Scan Ledger's
- * canonical input for tools without a parser, so it is strict about what it accepts: an unknown
- * field is refused (as DefectDojo refuses it) rather than silently dropped.
+ * canonical input for tools without a parser. A field outside DefectDojo's list is ignored with
+ * a warning in the import record rather than refusing the whole report: DefectDojo's list grows
+ * with every release (`cvssv4`, `epss_score`, `kev_date`, …), and a report written for a newer
+ * DefectDojo should still import here. The list followed is DefectDojo 3.2.0's.
  */
 
 export const GENERIC_SCAN_TYPE = 'Generic Findings Import';
 
 type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
+
+/**
+ * DefectDojo's `NUMERIC_FIELDS`: a value that holds no number is dropped (with a warning here)
+ * instead of refusing the report, because DefectDojo drops it so the model default applies.
+ */
+const NUMERIC_KINDS = new Set<FieldKind>(['integer', 'number']);
 
 /** DefectDojo field → our camelCase field and the type we accept for it. */
 const SCALAR_FIELDS: Readonly<Record<string, readonly [keyof ParsedFinding, FieldKind]>> = {
@@ -28,6 +37,13 @@ const SCALAR_FIELDS: Readonly<Record<string, readonly [keyof ParsedFinding, Fiel
   cve: ['cve', 'string'],
   cvssv3: ['cvssv3', 'string'],
   cvssv3_score: ['cvssv3Score', 'number'],
+  cvssv4: ['cvssv4', 'string'],
+  cvssv4_score: ['cvssv4Score', 'number'],
+  epss_score: ['epssScore', 'number'],
+  epss_percentile: ['epssPercentile', 'number'],
+  kev_date: ['kevDate', 'date'],
+  known_exploited: ['knownExploited', 'boolean'],
+  ransomware_used: ['ransomwareUsed', 'boolean'],
   mitigation: ['mitigation', 'string'],
   impact: ['impact', 'string'],
   steps_to_reproduce: ['stepsToReproduce', 'string'],
@@ -101,16 +117,33 @@ function convertScalar(value: unknown, kind: FieldKind): string | number | boole
     case 'string':
       return asString(value);
     case 'integer':
-      return asInteger(value);
+      return pythonNumber(value, true);
     case 'number':
-      return asNumber(value);
+      return pythonNumber(value, false);
     case 'boolean':
       return asBoolean(value);
     case 'date':
-      return typeof value === 'string' ? isoDate(value) : undefined;
+      return typeof value === 'string' ? dateutilDate(value) : undefined;
     case 'datetime':
-      return typeof value === 'string' && isoDate(value) !== undefined ? value.trim() : undefined;
+      // An ISO date-time is kept as written (its zone and fraction included); other forms
+      // dateutil reads are rewritten as ISO.
+      if (typeof value !== 'string') return undefined;
+      return isoDate(value) !== undefined ? value.trim() : dateutilDateTime(value);
   }
+}
+
+/**
+ * DefectDojo's `to_number` with `int` or `float`: booleans hold no number, strings are stripped,
+ * `int(7.9)` truncates a JSON fraction but `int("7.9")` fails, and infinities and NaN are dropped.
+ */
+function pythonNumber(value: unknown, integer: boolean): number | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    return integer ? Math.trunc(value) : value;
+  }
+  if (typeof value !== 'string') return undefined;
+  const number = integer ? pythonInt(value) : pythonFloat(value);
+  return number !== undefined && Number.isFinite(number) ? number : undefined;
 }
 
 const KIND_WORDS: Readonly<Record<FieldKind, string>> = {
@@ -118,8 +151,8 @@ const KIND_WORDS: Readonly<Record<FieldKind, string>> = {
   integer: 'an integer',
   number: 'a number',
   boolean: 'true or false',
-  date: 'a date (YYYY-MM-DD)',
-  datetime: 'an ISO date-time',
+  date: 'a date (a form dateutil reads, e.g. YYYY-MM-DD)',
+  datetime: 'a date-time (a form dateutil reads, e.g. ISO 8601)',
 };
 
 function stringList(value: unknown, field: string, position: string, fileName: string): string[] {
@@ -132,13 +165,34 @@ function stringList(value: unknown, field: string, position: string, fileName: s
   });
 }
 
-function cweList(value: unknown, position: string, fileName: string): number[] {
-  if (!Array.isArray(value)) fail(fileName, position, '"cwes" must be a list of CWE numbers');
-  return value.map((item, index) => {
-    const number = typeof item === 'string' ? pythonInt(item.replace(/^\s*cwe-/i, '')) : asInteger(item);
-    if (number === undefined) fail(fileName, `${position}.cwes[${index}]`, '"cwes" must hold CWE numbers (79 or "CWE-79")');
-    return number;
+/**
+ * DefectDojo's `cwe_number`: `"CWE-79"`, `"79"` or `79` is 79; anything else (zero, fractions,
+ * text, more than seven digits) is no CWE.
+ */
+export function cweNumber(value: unknown): number | undefined {
+  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'object') return undefined;
+  let token = String(value).trim().toUpperCase();
+  if (token.startsWith('CWE-')) token = token.slice(4);
+  if (!/^\d+$/.test(token)) return undefined;
+  const number = Number(token);
+  return number > 0 && number <= 9_999_999 ? number : undefined;
+}
+
+/**
+ * The `cwes` list as DefectDojo keeps it: the primary CWE is `cwe_number` of the first entry
+ * (undefined when that entry is not a CWE), and `finding_cwe_labels` drops entries that are not
+ * CWEs from the stored list, so they are dropped here with a warning rather than refused.
+ */
+function cweList(value: unknown, position: string, fileName: string, warnings: string[]): { primary: number | undefined; all: number[] } {
+  // DefectDojo indexes the value as a list; a lone value is read as a one-entry list.
+  const items = Array.isArray(value) ? value : [value];
+  const all: number[] = [];
+  items.forEach((item, index) => {
+    const number = cweNumber(item);
+    if (number === undefined) warnings.push(`${position}.cwes[${index}]: ${JSON.stringify(item)} is not a CWE; ignored, as DefectDojo ignores it`);
+    else if (!all.includes(number)) all.push(number);
   });
+  return { primary: items.length > 0 ? cweNumber(items[0]) : undefined, all };
 }
 
 /** Endpoint objects as DefectDojo's Endpoint fields, rendered back into one URL string. */
@@ -176,7 +230,7 @@ function vulnerabilityIdList(value: unknown, position: string, fileName: string)
   });
 }
 
-function jsonFinding(item: unknown, position: string, fileName: string): ParsedFinding {
+function jsonFinding(item: unknown, position: string, fileName: string, warnings: string[]): ParsedFinding {
   if (!isJsonObject(item)) fail(fileName, position, 'a finding must be a JSON object');
   const present = (key: string): boolean => Object.prototype.hasOwnProperty.call(item, key) && item[key] !== null;
   const missing = REQUIRED_FIELDS.filter((key) => !present(key));
@@ -184,7 +238,9 @@ function jsonFinding(item: unknown, position: string, fileName: string): ParsedF
   const notAllowed = Object.keys(item)
     .filter((key) => !Object.prototype.hasOwnProperty.call(SCALAR_FIELDS, key) && !LIST_FIELDS.has(key) && !ACCEPTED_UNMAPPED_FIELDS.has(key))
     .sort();
-  if (notAllowed.length > 0) fail(fileName, position, `fields not allowed in a Generic Findings Import finding: ${notAllowed.join(', ')}`);
+  if (notAllowed.length > 0) {
+    warnings.push(`${position}: unknown field(s) ${notAllowed.join(', ')} ignored (not in DefectDojo 3.2.0's Generic Findings Import fields)`);
+  }
 
   const finding: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(item)) {
@@ -192,12 +248,21 @@ function jsonFinding(item: unknown, position: string, fileName: string): ParsedF
     if (scalar === undefined || value === null) continue;
     const [field, kind] = scalar;
     const converted = convertScalar(value, kind);
+    if (converted === undefined && NUMERIC_KINDS.has(kind)) {
+      warnings.push(`${position}.${key}: ${JSON.stringify(value)} is not a number; ignored, as DefectDojo ignores it`);
+      continue;
+    }
     if (converted === undefined) fail(fileName, `${position}.${key}`, `"${key}" must be ${KIND_WORDS[kind]}, not ${JSON.stringify(value)}`);
     finding[field] = converted;
   }
   const parsed = finding as unknown as ParsedFinding;
   if (present('tags')) parsed.tags = stringList(item.tags, 'tags', position, fileName);
-  if (present('cwes')) parsed.cwes = cweList(item.cwes, position, fileName);
+  if (present('cwes')) {
+    const cwes = cweList(item.cwes, position, fileName, warnings);
+    // `if not finding.cwe`: an absent or zero `cwe` takes the first entry of the list.
+    if (!parsed.cwe && cwes.primary !== undefined) parsed.cwe = cwes.primary;
+    if (cwes.all.length > 0) parsed.cwes = cwes.all;
+  }
   if (present('endpoints')) {
     const endpoints = Array.isArray(item.endpoints) ? item.endpoints : [item.endpoints];
     parsed.endpoints = endpoints.map((endpoint, index) => endpointString(endpoint, `${position}.endpoints[${index}]`, fileName));
@@ -220,50 +285,25 @@ function parseGenericJson(text: string, fileName: string, decodedJson?: { value:
   const type = asString(document.type);
   const name = asString(document.name);
   const version = asString(document.version);
+  const warnings: string[] = [];
+  const findings = document.findings.map((item, index) => jsonFinding(item, `findings[${index}]`, fileName, warnings));
   return {
     scanType: GENERIC_SCAN_TYPE,
     testType: testTypeName(type ?? GENERIC_SCAN_TYPE, GENERIC_SCAN_TYPE),
     toolName: name ?? type ?? null,
     toolVersion: version ?? null,
     description: asString(document.description) ?? null,
-    findings: document.findings.map((item, index) => jsonFinding(item, `findings[${index}]`, fileName)),
+    findings,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
-};
-
-function formatDate(year: number, month: number, day: number): string | undefined {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-/**
- * The date forms `dateutil.parser.parse` reads in practice (with its default month-first
- * order): ISO dates and date-times, `MM/DD/YYYY`, `YYYY/MM/DD`, `DD Mon YYYY`, `Mon DD, YYYY`.
- */
+/** `dateutil.parser.parse(value).date()`, as DefectDojo reads the CSV `Date` column. */
 export function parseCsvDate(value: string): string | undefined {
-  const text = value.trim();
-  const iso = isoDate(text);
-  if (iso !== undefined) return iso;
-  let match = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s|T|$)/.exec(text);
-  if (match) return formatDate(Number(match[1]), Number(match[2]), Number(match[3]));
-  match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s|$)/.exec(text);
-  if (match) return formatDate(Number(match[3]), Number(match[1]), Number(match[2]));
-  match = /^(\d{1,2})[\s-]([A-Za-z]{3,9})\.?[\s-](\d{4})(?:\s|$)/.exec(text);
-  if (match && MONTHS[match[2].slice(0, 3).toLowerCase()] !== undefined) {
-    return formatDate(Number(match[3]), MONTHS[match[2].slice(0, 3).toLowerCase()], Number(match[1]));
-  }
-  match = /^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\s|$)/.exec(text);
-  if (match && MONTHS[match[1].slice(0, 3).toLowerCase()] !== undefined) {
-    return formatDate(Number(match[3]), MONTHS[match[1].slice(0, 3).toLowerCase()], Number(match[2]));
-  }
-  return undefined;
+  return dateutilDate(value);
 }
 
 /** DefectDojo's `_convert_bool`: true exactly when the value starts with `t` or `T`. */
@@ -273,15 +313,46 @@ function csvBoolean(value: string): boolean {
 
 const CSV_SEVERITIES = new Set(['Info', 'Low', 'Medium', 'High', 'Critical']);
 const CVSS3_VECTOR = /CVSS:3\.[01]\/[A-Za-z]{1,3}:[A-Za-z](?:\/[A-Za-z]{1,3}:[A-Za-z])*/;
+const CVSS4_VECTOR = /CVSS:4\.0\/[A-Za-z]{1,3}:[A-Za-z](?:\/[A-Za-z]{1,3}:[A-Za-z])*/;
+
+/** DefectDojo's `parse_cwes`: CWEs separated by commas or whitespace, non-CWEs skipped, no repeats. */
+function parseCweColumn(text: string): number[] {
+  const result: number[] = [];
+  for (const token of text.replace(/,/g, '\n').split(/\s+/)) {
+    const number = token === '' ? undefined : cweNumber(token);
+    if (number !== undefined && !result.includes(number)) result.push(number);
+  }
+  return result;
+}
+
+/** Python's `float(cell)` for the CSV number columns: DefectDojo fails the import when it raises. */
+function csvFloat(cell: string, column: string, position: string, fileName: string): number {
+  const number = pythonFloat(cell);
+  if (number === undefined) fail(fileName, position, `${column} ${JSON.stringify(cell)} is not a number`);
+  return number;
+}
+
+const CSV_OPTIONS = { relax_column_count: true, relax_quotes: false, skip_empty_lines: true } as const;
+
+/**
+ * The rows as Python's `csv` module reads them. Its default dialect is not strict: a quoted
+ * field still open at the end of the text ends there, with what it holds (DefectDojo's own
+ * `generic_report_kev_cvssv4.csv` sample ends so), where csv-parse reports an unclosed quote;
+ * closing the quote at the end gives Python's value.
+ */
+function readCsvRows(text: string): string[][] {
+  try {
+    return parseCsv(text, CSV_OPTIONS) as string[][];
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'CSV_QUOTE_NOT_CLOSED') throw error;
+    return parseCsv(`${text}"`, CSV_OPTIONS) as string[][];
+  }
+}
 
 function parseGenericCsv(text: string, fileName: string): ParsedReport {
   let rows: string[][];
   try {
-    rows = parseCsv(stripBom(text), {
-      relax_column_count: true,
-      relax_quotes: false,
-      skip_empty_lines: true,
-    }) as string[][];
+    rows = readCsvRows(stripBom(text));
   } catch (error) {
     const details = error as { message?: string; lines?: number };
     const message = details.message ?? String(error);
@@ -330,10 +401,40 @@ function parseGenericCsv(text: string, fileName: string): ParsedReport {
       if (cwe === undefined) fail(fileName, position, `CweId ${JSON.stringify(cell('CweId'))} is not a CWE number`);
       finding.cwe = cwe;
     }
+    if (cell('CweIds') !== '') {
+      const cwes = parseCweColumn(cell('CweIds'));
+      if (cwes.length > 0) {
+        if (!finding.cwe) finding.cwe = cwes[0];
+        finding.cwes = cwes;
+      }
+    }
+    if (has('epss_score')) finding.epssScore = csvFloat(cell('epss_score'), 'epss_score', position, fileName);
+    if (has('epss_percentile')) finding.epssPercentile = csvFloat(cell('epss_percentile'), 'epss_percentile', position, fileName);
     if (has('CVSSV3')) {
       const vector = CVSS3_VECTOR.exec(cell('CVSSV3'));
       if (vector) finding.cvssv3 = vector[0];
     }
+    if (has('CVSSV4')) {
+      const vector = CVSS4_VECTOR.exec(cell('CVSSV4'));
+      if (vector) finding.cvssv4 = vector[0];
+    }
+    if (has('CVSSV4_score')) finding.cvssv4Score = csvFloat(cell('CVSSV4_score'), 'CVSSV4_score', position, fileName);
+    if (has('IsMitigated')) finding.isMitigated = csvBoolean(cell('IsMitigated'));
+    if (has('MitigatedDate')) {
+      const mitigated = dateutilDateTime(cell('MitigatedDate'));
+      if (mitigated === undefined) fail(fileName, position, `MitigatedDate ${JSON.stringify(cell('MitigatedDate'))} is not a date`);
+      finding.mitigated = mitigated;
+    }
+    if (has('kev_date')) {
+      const kevDate = dateutilDate(cell('kev_date'));
+      if (kevDate === undefined) fail(fileName, position, `kev_date ${JSON.stringify(cell('kev_date'))} is not a date`);
+      finding.kevDate = kevDate;
+    }
+    // Python's `bool(text)`: any non-empty cell is true, "False" included, as DefectDojo reads it.
+    if (has('known_exploited')) finding.knownExploited = cell('known_exploited') !== '';
+    if (has('ransomware_used')) finding.ransomwareUsed = cell('ransomware_used') !== '';
+    if (has('fix_available')) finding.fixAvailable = cell('fix_available') !== '';
+    if (has('fix_version')) finding.fixVersion = cell('fix_version');
     finding.endpoints = has('Url') && cell('Url') !== '' ? [cell('Url')] : [];
 
     const key = `${finding.severity}|${finding.title}|${finding.description}`;
@@ -341,6 +442,7 @@ function parseGenericCsv(text: string, fileName: string): ParsedReport {
     if (first) {
       first.endpoints = [...(first.endpoints ?? []), ...(finding.endpoints ?? [])];
       if (finding.vulnerabilityIds) first.vulnerabilityIds = [...(first.vulnerabilityIds ?? []), ...finding.vulnerabilityIds];
+      if (finding.cwes) first.cwes = [...(first.cwes ?? []), ...finding.cwes];
       first.nbOccurences = (first.nbOccurences ?? 1) + 1;
     } else {
       merged.set(key, finding);

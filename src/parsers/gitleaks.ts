@@ -79,6 +79,12 @@ function readCurrent(reader: FieldReader): Keyed {
   const endColumn = reader.optInt('EndColumn');
   if (endColumn !== null) location.endColumn = endColumn;
   if (match) location.snippet = match;
+  else {
+    // Older v8 reports carry no `Match` but the whole flagged `Line`, which identifies the
+    // finding just as well when the sources are not at hand.
+    const flaggedLine = reader.has('Line') ? reader.optString('Line') : null;
+    if (flaggedLine) location.snippet = flaggedLine;
+  }
   if (ruleId) location.ruleId = ruleId;
   const fingerprint = reader.optString('Fingerprint');
   if (fingerprint) location.fingerprints = { gitleaks: fingerprint };

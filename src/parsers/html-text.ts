@@ -9,6 +9,7 @@
  * which the defaults or the scanners' HTML use.
  */
 import { MAX_FIELD_LENGTH, boundField, keptLength, safeCut, truncationMarker } from './field-bound';
+import { html5Entity, pythonUnescape } from './html-unescape';
 import { TEXTWRAP_WORD_SEPARATOR, pythonLen } from './python-text';
 
 const BODY_WIDTH = 78;
@@ -95,45 +96,14 @@ const UNIFIABLE_CODE_POINTS: Readonly<Record<number, string>> = {
   8207: '',
 };
 
-/** The HTML5 named references scanners use; others stay as written, which html2text also does for unknown ones. */
-const HTML5_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  reg: '®',
-  trade: '™',
-  hellip: '…',
-  laquo: '«',
-  raquo: '»',
-  bull: '•',
-  deg: '°',
-  plusmn: '±',
-  times: '×',
-  divide: '÷',
-  euro: '€',
-  pound: '£',
-  yen: '¥',
-  cent: '¢',
-  sect: '§',
-  para: '¶',
-  shy: '\u00ad',
-  zwj: '\u200d',
-  zwnj: '\u200c',
-  ensp: '\u2002',
-  emsp: '\u2003',
-  thinsp: '\u2009',
-};
-
 const NBSP_PLACEHOLDER = '&nbsp_place_holder;';
 const ABSOLUTE_URL = /^[a-zA-Z+]+:\/\//;
 
 function entityRef(name: string): string {
   if (name === 'nbsp') return NBSP_PLACEHOLDER;
   if (Object.prototype.hasOwnProperty.call(UNIFIABLE, name)) return UNIFIABLE[name];
-  if (Object.prototype.hasOwnProperty.call(HTML5_ENTITIES, name)) return HTML5_ENTITIES[name];
-  return `&${name};`;
+  // `html.entities.html5[c + ";"]`: the full table, so `&Eacute;` is `É` as in DefectDojo.
+  return html5Entity(`${name};`) ?? `&${name};`;
 }
 
 function charRef(name: string): string {
@@ -143,18 +113,9 @@ function charRef(name: string): string {
   return String.fromCodePoint(code);
 }
 
-/** Python's `html.unescape` for attribute values (the common references only). */
+/** `html.parser` unescapes attribute values with `html.unescape`. */
 function unescapeAttribute(value: string): string {
-  return value.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?/g, (whole, body: string) => {
-    if (body.startsWith('#')) return charRefPlain(body.slice(1));
-    if (body === 'nbsp') return '\u00a0';
-    return Object.prototype.hasOwnProperty.call(HTML5_ENTITIES, body) ? HTML5_ENTITIES[body] : whole;
-  });
-}
-
-function charRefPlain(name: string): string {
-  const code = name[0] === 'x' || name[0] === 'X' ? Number.parseInt(name.slice(1), 16) : Number.parseInt(name, 10);
-  return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+  return pythonUnescape(value);
 }
 
 /** html2text's `escape_md_section` with `snob=False`. */

@@ -43,10 +43,13 @@ function npmSeverity(value: string | null): string {
 }
 
 /**
- * `get_npm_cwe`: the first CWE of `"CWE-79"`, `["CWE-79", …]` or the string `'["CWE-79", …]'`;
- * 1035 (vulnerable third-party component) when there is none. The rest are kept as extras.
+ * `get_npm_cwe` and `get_npm_cwes` (DefectDojo 3.2.0, `dojo/tools/utils.py`): every CWE of
+ * `"CWE-79"`, `["CWE-79", …]` or the string `'["CWE-79", …]'`, in order, the first being the
+ * primary; 1035 (vulnerable third-party component) when there is none. A bare `"CWE-"` has no
+ * number and reads as no CWE (so 1035), and empty list entries are skipped, as DefectDojo skips
+ * them; a list entry with text that is not a number is refused, because `int()` raises there.
  */
-export function npmCwes(advisory: FieldReader): { cwe: number; extra: number[] } {
+export function npmCwes(advisory: FieldReader): { cwe: number; all: number[] } {
   const raw = advisory.raw('cwe');
   let list: unknown[] = [];
   if (Array.isArray(raw)) list = raw;
@@ -57,14 +60,16 @@ export function npmCwes(advisory: FieldReader): { cwe: number; extra: number[] }
     } catch {
       return advisory.fail('cwe', 'a CWE list that is not valid JSON');
     }
-  } else if (typeof raw === 'string' && raw.startsWith('CWE-')) list = [raw];
-  const numbers = list.map((entry, index) => {
+  } else if (typeof raw === 'string' && raw.startsWith('CWE-') && raw.length > 4) list = [raw];
+  const numbers: number[] = [];
+  list.forEach((entry, index) => {
+    if (entry === '' || entry === null || entry === undefined) return;
     const text = typeof entry === 'string' ? entry.slice(4) : '';
     if (!/^\d+$/.test(text)) return advisory.fail(`cwe[${index}]`, `cannot read a CWE number from ${JSON.stringify(entry)}`);
-    return Number.parseInt(text, 10);
+    numbers.push(Number.parseInt(text, 10));
   });
-  if (numbers.length === 0) return { cwe: 1035, extra: [] };
-  return { cwe: numbers[0], extra: [...new Set(numbers.slice(1).filter((n) => n !== numbers[0]))] };
+  if (numbers.length === 0) return { cwe: 1035, all: [] };
+  return { cwe: numbers[0], all: numbers };
 }
 
 /**
@@ -110,7 +115,7 @@ function readAdvisory(advisory: FieldReader): ParsedFinding {
     componentVersion,
     ...NPM_FIXED_FIELDS,
   };
-  if (cwes.extra.length > 0) finding.cwes = cwes.extra;
+  if (cwes.all.length > 0) finding.cwes = cwes.all;
   const cves = advisory.optStringArray('cves') ?? [];
   if (cves.length > 0) finding.vulnerabilityIds = cves;
   const id = advisory.optString('id');
@@ -232,6 +237,7 @@ function readV7(vulnerability: Vulnerability, all: Map<string, Vulnerability>): 
   let title = '';
   let componentName: string | null = null;
   let cweText = '';
+  const cwes: number[] = [];
   let vulnIdFromTool = '';
   let cvssv3 = '';
   if (via.length > 0 && typeof via[0] === 'string') {
@@ -245,9 +251,15 @@ function readV7(vulnerability: Vulnerability, all: Map<string, Vulnerability>): 
     const firstNode = vulnerability.nodes[0];
     if (firstNode === undefined) return reader.fail('nodes', 'expected at least one node for a direct advisory');
     componentName = firstNode;
+    // An advisory without CWEs leaves DefectDojo's `cwe` unset (Django's default 0) and no list.
     const cweList = advisory.optStringArray('cwe') ?? [];
-    if (cweList.length === 0) return advisory.fail('cwe', 'expected at least one CWE');
-    cweText = cweList[0];
+    cweText = cweList[0] ?? '';
+    for (const [index, entry] of cweList.entries()) {
+      if (entry === '') continue;
+      const number = entry.split('-')[1];
+      if (number === undefined || !/^\s*\d+\s*$/.test(number)) return advisory.fail(`cwe[${index}]`, `cannot read a CWE number from "${entry}"`);
+      cwes.push(Number.parseInt(number, 10));
+    }
     references.push(advisory.string('url'));
     vulnIdFromTool = advisory.string('source');
     cvssv3 = advisory.optObject('cvss')?.optString('vectorString') ?? '';
@@ -273,6 +285,7 @@ function readV7(vulnerability: Vulnerability, all: Map<string, Vulnerability>): 
     ...NPM_FIXED_FIELDS,
     vulnIdFromTool,
   };
+  if (cwes.length > 0) finding.cwes = cwes;
   if (cvssv3 !== '') finding.cvssv3 = cvssv3;
   finding.location = { ruleId: vulnIdFromTool || null };
   return finding;

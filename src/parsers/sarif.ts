@@ -132,6 +132,17 @@ function snippetOf(location: JsonObject | undefined): string | null {
 }
 
 /**
+ * The line `snippetOf`'s text starts on when it is not the region's own snippet: a context
+ * region usually starts above the flagged line, and the engine needs to find that line in it.
+ */
+function contextSnippetStartLine(location: JsonObject | undefined): number | null {
+  const physical = object(location?.physicalLocation);
+  const regionSnippet = object(object(physical?.region)?.snippet);
+  if (regionSnippet && hasKey(regionSnippet, 'text') && asString(regionSnippet.text) !== undefined) return null;
+  return asInteger(object(physical?.contextRegion)?.startLine) ?? null;
+}
+
+/**
  * `get_codeFlowsDescription`: a numbered list of `uri:Lline:Ccol` steps. Every thread flow
  * with locations restarts the text, so only the last one survives (a DefectDojo quirk kept
  * because the description is hashed).
@@ -613,7 +624,11 @@ function locationDetail(
   const endColumn = asInteger(region?.endColumn);
   if (endColumn !== undefined) detail.endColumn = endColumn;
   const snippet = snippetOf(location);
-  if (snippet !== null) detail.snippet = snippet;
+  if (snippet !== null) {
+    detail.snippet = snippet;
+    const snippetStart = contextSnippetStartLine(location);
+    if (snippetStart !== null && snippetStart !== asInteger(region?.startLine)) detail.snippetStartLine = snippetStart;
+  }
   if (Array.isArray(result.relatedLocations) && result.relatedLocations.length > 0) {
     const related: CodeLocation[] = [];
     for (const entry of result.relatedLocations) {
@@ -794,12 +809,16 @@ function addFindingsOfResult(result: JsonObject, position: Position, context: Ru
 
 function parseSarif(text: string, fileName: string, options: ParseOptions = {}): ParsedReport {
   const log = options.decodedJson ? options.decodedJson.value : parseJson(text, fileName);
+  // DefectDojo reads `tree.get("runs", [])`, so it would take any JSON object (a Generic
+  // Findings Import document included) as an empty SARIF log and, with close-old, close every
+  // finding of the test. A "runs" array is required here; an empty one is a log with no tests.
   if (!isJsonObject(log) || !Array.isArray(log.runs)) {
     throw new ReportParseError(fileName, 'not a SARIF log: expected a JSON object with a "runs" array');
   }
+  const runs: unknown[] = log.runs;
   const findings: ParsedFinding[] = [];
   let firstTool: { name: string; version: string | null } | null = null;
-  log.runs.forEach((entry, runIndex) => {
+  runs.forEach((entry, runIndex) => {
     const run = object(entry);
     const driver = object(object(run?.tool)?.driver);
     const name = asString(driver?.name);
@@ -835,6 +854,7 @@ function parseSarif(text: string, fileName: string, options: ParseOptions = {}):
     toolName: tool?.name ?? null,
     toolVersion: tool?.version ?? null,
     findings,
+    ...(runs.length === 0 ? { noInternalTest: true } : {}),
   };
 }
 

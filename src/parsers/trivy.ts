@@ -69,21 +69,44 @@ interface CvssChoice {
   severity: string | null;
   cvssv3: string | null;
   cvssv3Score: number | null;
+  cvssv4: string | null;
+  cvssv4Score: number | null;
 }
 
+/** A CVSS v4.0 vector as the `cvss` package accepts one: the prefix and metric:value pairs. */
+const CVSS4_VECTOR = /^CVSS:4\.0(?:\/[A-Z]{1,3}:[A-Z])+$/;
+
 /**
- * The CVSS entry DefectDojo reads: the vulnerability's `SeveritySource` first, then nvd, ghsa,
- * redhat and bitnami. A V3 vector gives the vector, the score and a severity; else a V3 or V2
- * score gives a severity.
+ * The CVSS entry DefectDojo 3.2.0 reads: the vulnerability's `SeveritySource` first, then nvd,
+ * ghsa, redhat and bitnami, and only the first of those present. Within it, in order: a V4.0
+ * vector, a `V4Score`, a V3 vector, a V3 score, a V2 score; each gives the CVSS fields it carries
+ * and a severity, used only when the report has none.
+ *
+ * DefectDojo scores a V4.0 vector with the Python `cvss` package; Scan Ledger has no CVSS 4
+ * scorer, so it takes the score Trivy wrote beside the vector (`V40Score`), which Trivy
+ * computes with the same FIRST algorithm.
  */
 function chooseCvss(vuln: FieldReader): CvssChoice {
   const cvss = vuln.optObject('CVSS');
-  const choice: CvssChoice = { severity: null, cvssv3: null, cvssv3Score: null };
+  const choice: CvssChoice = { severity: null, cvssv3: null, cvssv3Score: null, cvssv4: null, cvssv4Score: null };
   if (!cvss) return choice;
   const sources = [vuln.optString('SeveritySource'), ...CVSS_SEVERITY_SOURCES].filter((s): s is string => s !== null);
   for (const source of sources) {
     const entry = cvss.optObject(source);
     if (!entry) continue;
+    const v4Vector = entry.optString('V40Vector');
+    if (v4Vector && CVSS4_VECTOR.test(v4Vector.trim())) {
+      choice.cvssv4 = v4Vector.trim();
+      choice.cvssv4Score = entry.optNumber('V40Score');
+      choice.severity = severityFromScore(choice.cvssv4Score);
+      return choice;
+    }
+    const v4 = entry.optNumber('V4Score');
+    if (v4 !== null) {
+      choice.cvssv4Score = v4;
+      choice.severity = severityFromScore(v4);
+      return choice;
+    }
     const parsed = parseCvss3(entry.optString('V3Vector'));
     if (parsed) {
       choice.cvssv3 = parsed.vector;
@@ -107,16 +130,28 @@ function describeVulnerability(title: string, target: string, type: string, fixe
   return `${title}\n**Target:** ${target}\n**Type:** ${type}\n**Fixed version:** ${fixedVersion}\n\n${text}\n`;
 }
 
-function readVulnerability(vuln: FieldReader, target: Target, service: string | null): ParsedFinding {
+/**
+ * One vulnerability, or null where DefectDojo's `except KeyError` skips it (no `PkgName`, or a
+ * `Severity` outside Trivy's five) with a warning.
+ */
+function readVulnerability(vuln: FieldReader, target: Target, service: string | null, warnings: string[]): ParsedFinding | null {
   const vulnId = vuln.has('VulnerabilityID') ? vuln.optString('VulnerabilityID') : '0';
-  const packageName = vuln.string('PkgName');
+  const packageName = vuln.optString('PkgName');
+  if (!vuln.has('PkgName')) {
+    warnings.push(`${vuln.path}: no "PkgName"; skipped, as DefectDojo skips it`);
+    return null;
+  }
   const cvss = chooseCvss(vuln);
   // The report's own severity wins; the CVSS-derived one only fills in when it is missing.
   const severityRaw = vuln.optString('Severity');
   let severity: string;
-  if (severityRaw !== null && TRIVY_SEVERITIES[severityRaw] !== undefined) severity = TRIVY_SEVERITIES[severityRaw];
-  else if (cvss.severity !== null) severity = cvss.severity;
-  else return vuln.fail('Severity', severityRaw === null ? 'required field is missing and there is no CVSS entry' : `unknown Trivy severity "${severityRaw}"`);
+  if (severityRaw) {
+    if (TRIVY_SEVERITIES[severityRaw] === undefined) {
+      warnings.push(`${vuln.path}.Severity: unknown Trivy severity "${severityRaw}"; skipped, as DefectDojo skips it`);
+      return null;
+    }
+    severity = TRIVY_SEVERITIES[severityRaw];
+  } else severity = cvss.severity ?? 'Info';
 
   let filePath: string | null = null;
   if (target.className === 'os-pkgs' || target.className === 'lang-pkgs') filePath = vuln.optString('PkgPath') ?? target.name;
@@ -127,15 +162,16 @@ function readVulnerability(vuln: FieldReader, target: Target, service: string | 
   const references = (vuln.optStringArray('References') ?? []).join('\n');
   const fixedVersion = vuln.has('FixedVersion') ? vuln.optString('FixedVersion') : '';
   const status = vuln.optString('Status') ?? '';
+  // `int(c.split("-")[1])` for every entry: the first is the primary CWE, all are kept.
   const cweIds = vuln.optStringArray('CweIDs') ?? [];
-  let cwe = 0;
-  if (cweIds.length > 0) {
-    const number = cweIds[0].split('-')[1];
-    if (number === undefined || !/^\d+$/.test(number.trim())) return vuln.fail('CweIDs[0]', `cannot read a CWE number from "${cweIds[0]}"`);
-    cwe = Number.parseInt(number, 10);
-  }
+  const cwes = cweIds.map((id, index) => {
+    const number = id.split('-')[1];
+    if (number === undefined || !/^\s*\d+\s*$/.test(number)) return vuln.fail(`CweIDs[${index}]`, `cannot read a CWE number from "${id}"`);
+    return Number.parseInt(number, 10);
+  });
+  const cwe = cwes.length > 0 ? cwes[0] : 0;
   const type = target.type ?? '';
-  const title = `${pyStr(vulnId)} ${packageName} ${pyStr(packageVersion)}`;
+  const title = `${pyStr(vulnId)} ${pyStr(packageName)} ${pyStr(packageVersion)}`;
   const finding: ParsedFinding = {
     title,
     severity,
@@ -155,6 +191,8 @@ function readVulnerability(vuln: FieldReader, target: Target, service: string | 
     componentVersion: packageVersion,
     cvssv3: cvss.cvssv3,
     cvssv3Score: cvss.cvssv3Score,
+    cvssv4: cvss.cvssv4,
+    cvssv4Score: cvss.cvssv4Score,
     staticFinding: true,
     dynamicFinding: false,
     fixAvailable: fixedVersion !== '',
@@ -163,6 +201,7 @@ function readVulnerability(vuln: FieldReader, target: Target, service: string | 
     ...STATUS_FIELDS[status],
   };
   if (fixedVersion) finding.fixVersion = fixedVersion;
+  if (cwes.length > 0) finding.cwes = cwes;
   if (vulnId) finding.vulnerabilityIds = [vulnId];
   finding.location = { ruleId: vulnId };
   const primaryUrl = vuln.optString('PrimaryURL');
@@ -181,32 +220,37 @@ function linesTable(lines: FieldReader[]): string {
 }
 
 function readMisconfiguration(misconfig: FieldReader, target: Target, service: string | null): ParsedFinding {
-  const id = misconfig.optString('ID');
-  const title = misconfig.optString('Title');
-  let message = misconfig.optString('Message');
+  // DefectDojo 3.2.0 reads each key with `.get(key, default)`: an absent key gives the default,
+  // an explicit null stays None.
+  const get = (key: string, fallback: string | null): string | null => (misconfig.has(key) ? misconfig.optString(key) : fallback);
+  const id = get('ID', null);
+  const title = get('Title', 'Unknown Misconfiguration');
+  const description = get('Description', '');
+  let message = get('Message', '');
   const cause = misconfig.optObject('CauseMetadata');
   const codeLines = cause?.optObject('Code')?.objects('Lines') ?? [];
-  if (codeLines.length > 0) message = `${message ?? ''}\n${linesTable(codeLines)}`;
+  if (codeLines.length > 0) message = `${pyStr(message)}\n${linesTable(codeLines)}`;
   const primaryUrl = misconfig.optString('PrimaryURL');
-  const otherReferences = (misconfig.optStringArray('References') ?? []).filter((ref, index, all) => ref !== primaryUrl || all.indexOf(ref) !== index);
-  let references = primaryUrl ? `${primaryUrl}\n` : '';
-  references += otherReferences.join('\n');
+  const references = [...(primaryUrl ? [primaryUrl] : []), ...(misconfig.optStringArray('References') ?? []).filter((ref) => ref !== primaryUrl)];
+  const severityRaw = get('Severity', 'Low');
 
   const finding: ParsedFinding = {
     title: `${pyStr(id)} - ${pyStr(title)}`,
-    severity: mapSeverity(misconfig, 'Severity'),
+    severity: (severityRaw !== null ? TRIVY_SEVERITIES[severityRaw] : undefined) ?? 'Info',
     cwe: 0,
     filePath: target.name,
-    references,
-    description: `**Target:** ${target.name}\n**Type:** ${pyStr(misconfig.optString('Type'))}\n\n${pyStr(misconfig.optString('Description'))}\n${pyStr(message)}\n`,
+    references: references.length > 0 ? references.join('\n') : null,
+    description: `**Target:** ${target.name}\n**Type:** ${pyStr(misconfig.optString('Type'))}\n\n${pyStr(description)}\n${pyStr(message)}\n`,
     mitigation: misconfig.optString('Resolution'),
+    impact: description,
     fixAvailable: true,
     staticFinding: true,
     dynamicFinding: false,
     tags: tagsOf(target.type, target.className),
     service,
   };
-  const avdId = misconfig.optString('AVDID');
+  // `misconfiguration.get("AVDID", misc_id)`: the check's own id (`KSV001`) when there is no AVDID.
+  const avdId = get('AVDID', id);
   if (avdId) finding.vulnerabilityIds = [avdId];
   finding.location = { ruleId: id };
   const endLine = cause?.optInt('EndLine');
@@ -260,14 +304,17 @@ function readLicense(license: FieldReader, target: Target, service: string | nul
   return finding;
 }
 
-function readResults(results: unknown[], fileName: string, path: string, service: string | null): ParsedFinding[] {
+function readResults(results: unknown[], fileName: string, path: string, service: string | null, warnings: string[]): ParsedFinding[] {
   const findings: ParsedFinding[] = [];
   results.forEach((entry, index) => {
     // DefectDojo skips entries that are not objects or have no Target.
     if (!isObject(entry) || !('Target' in entry)) return;
     const result = new FieldReader(fileName, `${path}[${index}]`, entry);
     const target: Target = { name: pyStr(result.optString('Target')), className: result.optString('Class'), type: result.optString('Type') };
-    for (const vuln of result.objects('Vulnerabilities')) findings.push(readVulnerability(vuln, target, service));
+    for (const vuln of result.objects('Vulnerabilities')) {
+      const finding = readVulnerability(vuln, target, service, warnings);
+      if (finding) findings.push(finding);
+    }
     for (const misconfig of result.objects('Misconfigurations')) findings.push(readMisconfiguration(misconfig, target, service));
     for (const secret of result.objects('Secrets')) findings.push(readSecret(secret, target, service));
     for (const license of result.objects('Licenses')) findings.push(readLicense(license, target, service));
@@ -283,26 +330,28 @@ function serviceName(resource: FieldReader): string {
 
 export function parseTrivy(text: string, fileName: string): ParsedReport {
   const document = parseJson(text, fileName);
+  const warnings: string[] = [];
   const report: ParsedReport = { scanType: TRIVY_SCAN_TYPE, testType: TRIVY_SCAN_TYPE, toolName: 'Trivy', findings: [] };
+  const done = (): ParsedReport => (warnings.length > 0 ? { ...report, warnings } : report);
   if (document === null) return report;
   if (Array.isArray(document)) {
-    report.findings = readResults(document, fileName, '', null);
-    return report;
+    report.findings = readResults(document, fileName, '', null, warnings);
+    return done();
   }
   if (!isObject(document)) throw new ReportParseError(fileName, 'not a Trivy report: expected a JSON object or list');
   const root = new FieldReader(fileName, '', document);
   if (document.SchemaVersion === 2) {
-    report.findings = readResults(root.optArray('Results') ?? [], fileName, 'Results', null);
-    return report;
+    report.findings = readResults(root.optArray('Results') ?? [], fileName, 'Results', null, warnings);
+    return done();
   }
   if (document.ClusterName !== undefined && document.ClusterName !== null) {
     for (const section of ['Vulnerabilities', 'Misconfigurations', 'Resources']) {
       for (const resource of root.objects(section)) {
         const service = serviceName(resource);
-        report.findings.push(...readResults(resource.optArray('Results') ?? [], fileName, `${resource.path}.Results`, service || null));
+        report.findings.push(...readResults(resource.optArray('Results') ?? [], fileName, `${resource.path}.Results`, service || null, warnings));
       }
     }
-    return report;
+    return done();
   }
   throw new ReportParseError(fileName, 'not a Trivy report: no "SchemaVersion": 2 and no "ClusterName"');
 }

@@ -410,3 +410,15 @@ describe('engine import: §1.5 action rows', () => {
     ]);
   });
 });
+
+describe('engine import: issue 12, the parser\'s warnings in the import record', () => {
+  it('an ignored unknown Generic Findings Import field is kept as a warning of the import record; none when there is nothing to note', () => {
+    const ledger = newLedger();
+    const ctx = engineContext();
+    const noted = report('Generic Findings Import', [parsedFinding()], { warnings: ['findings[0]: unknown field(s) colour ignored'] });
+    importScan(ledger, noted, importOptions('Generic Findings Import'), ctx);
+    importScan(ledger, report('Generic Findings Import', [parsedFinding()]), importOptions('Generic Findings Import'), later(ctx));
+    assert.deepEqual(ledger.data.imports[0].warnings, ['findings[0]: unknown field(s) colour ignored']);
+    assert.equal(ledger.data.imports[1].warnings, undefined);
+  });
+});

@@ -104,3 +104,20 @@ describe('Gitleaks parser (§7.3)', () => {
     assert.equal(gitleaksParser.sniff([], 'report.json'), false);
   });
 });
+
+describe('gitleaks: flagged text for identity without the sources (issue 10)', () => {
+  const leak = (fields: Record<string, unknown>) =>
+    JSON.stringify([{ Description: 'AWS', StartLine: 3, Secret: 'AKIA', File: 'a.env', Commit: 'c', Date: '2024-01-01T00:00:00Z', Message: 'm', Tags: [], RuleID: 'aws', ...fields }]);
+
+  it('keeps Match as the snippet', () => {
+    const [finding] = gitleaksParser.parse(leak({ Match: 'key=AKIA', Line: 'export key=AKIA' }), 'g.json').findings;
+    assert.equal(finding.location?.snippet, 'key=AKIA');
+  });
+
+  it('falls back to the whole flagged Line when the report has no Match, without changing the hash code', () => {
+    const [withLine] = gitleaksParser.parse(leak({ Line: 'export key=AKIA' }), 'g.json').findings;
+    const [without] = gitleaksParser.parse(leak({}), 'g.json').findings;
+    assert.equal(withLine.location?.snippet, 'export key=AKIA');
+    assert.equal(hashOf(withLine), hashOf(without));
+  });
+});

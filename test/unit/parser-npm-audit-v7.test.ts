@@ -75,8 +75,28 @@ describe('NPM Audit v7+ parser (dojo/tools/npm_audit_7_plus/parser.py)', () => {
 
   it('rejects bad input with a ReportParseError naming the package and field', () => {
     assert.equal(parseError('unknown_effect.json').position, 'vulnerabilities.a.effects');
-    assert.equal(parseError('malformed_cwe.json').position, 'vulnerabilities.a.via[0].cwe');
+    assert.equal(parseError('malformed_cwe.json').position, 'vulnerabilities.a.via[0].cwe[0]');
     assert.match(parseError('truncated.json').message, /JSON/);
+  });
+
+  it('issue 12: a via advisory without CWEs imports with cwe 0 (Django default); several CWEs keep the first as primary and the full list', () => {
+    const report = (cwe: string[]): string =>
+      JSON.stringify({
+        auditReportVersion: 2,
+        vulnerabilities: {
+          a: {
+            name: 'a', severity: 'high', isDirect: true, range: '<1', nodes: ['node_modules/a'], effects: [], fixAvailable: true,
+            via: [{ source: 1, name: 'a', dependency: 'a', title: 'T', url: 'https://github.com/advisories/GHSA-x', severity: 'high', cwe, cvss: { score: 0, vectorString: null }, range: '<1' }],
+          },
+        },
+        metadata: {},
+      });
+    const [none] = npmAuditV7Parser.parse(report([]), 'none.json').findings;
+    assert.equal(none.cwe, 0);
+    assert.equal(none.cwes, undefined);
+    const [many] = npmAuditV7Parser.parse(report(['CWE-400', 'CWE-1333']), 'many.json').findings;
+    assert.equal(many.cwe, 400);
+    assert.deepEqual(many.cwes, [400, 1333]);
   });
 
   it('sniffs npm 7+ reports only', () => {

@@ -44,7 +44,8 @@ describe('NPM Audit (npm 6) parser (dojo/tools/npm_audit/parser.py)', () => {
     const byModule = (name: string): ParsedFinding => findings.find((f) => f.componentName === name)!;
     const [minimist, handlebars, debug] = [byModule('minimist'), byModule('handlebars'), byModule('debug')];
     assert.deepEqual([minimist.cwe, handlebars.cwe, debug.cwe], [1321, 1035, 400]);
-    assert.deepEqual(minimist.cwes, [915]);
+    // `get_npm_cwes`: the full ordered list, the primary first.
+    assert.deepEqual(minimist.cwes, [1321, 915]);
     assert.deepEqual([minimist.severity, handlebars.severity, debug.severity], ['Medium', 'Critical', 'High']);
     assert.equal(handlebars.vulnerabilityIds, undefined);
     assert.equal(debug.filePath, 'my-git-dep>censored_by_npm_audit>debug');
@@ -55,6 +56,27 @@ describe('NPM Audit (npm 6) parser (dojo/tools/npm_audit/parser.py)', () => {
       'fc23eb8dcea2d31169c8830285b6304c6da48a9a4260a430ae95ed5e749e6780',
       '01cd8cdb4a0eaaef3834f4c6f33b215667273f642c37a633fe996b38a50a4298',
     ]);
+  });
+
+  it('issue 12: get_npm_cwes — a bare "CWE-" is no CWE, so get_npm_cwe falls back to 1035; empty list entries are skipped', () => {
+    const report = (cwe: unknown): string =>
+      JSON.stringify({
+        advisories: {
+          '1': {
+            id: 1, title: 'T', module_name: 'm', vulnerable_versions: '<1', patched_versions: '>=1', overview: 'o',
+            recommendation: 'r', url: 'https://npmjs.com/advisories/1', severity: 'low', cwe, cves: [], access: 'public',
+            findings: [{ version: '0.1.0', paths: ['m'] }],
+          },
+        },
+      });
+    const [bare] = npmAuditParser.parse(report('CWE-'), 'bare.json').findings;
+    assert.equal(bare.cwe, 1035);
+    assert.equal(bare.cwes, undefined);
+    const [withEmpty] = npmAuditParser.parse(report(['', 'CWE-79', 'CWE-89']), 'list.json').findings;
+    assert.equal(withEmpty.cwe, 79);
+    assert.deepEqual(withEmpty.cwes, [79, 89]);
+    // `int("")` raises for a bare "CWE-" inside a list, so DefectDojo refuses that report too.
+    assert.throws(() => npmAuditParser.parse(report(['CWE-']), 'bad.json'), ReportParseError);
   });
 
   it('advisories with the same id + module name collapse to the last one', () => {

@@ -503,5 +503,27 @@ describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
         /^big\.sarif: report is \d+ bytes, over the 1024 bytes limit$/,
       );
     });
+
+  describe('flagged text for identity without the sources (issue 10)', () => {
+    it('keeps a context-region snippet with the line it starts on, so the flagged line can be found in it', () => {
+      const [finding] = parseRun(
+        run([{ id: 'FF1001' }], [
+          { ruleId: 'FF1001', message: { text: 'strcpy' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.c' }, region: { startLine: 12 }, contextRegion: { startLine: 11, endLine: 13, snippet: { text: 'char b[2];\nstrcpy(b, s);\nreturn 0;' } } } }] },
+        ]),
+      );
+      assert.equal(finding.location?.snippet, 'char b[2];\nstrcpy(b, s);\nreturn 0;');
+      assert.equal(finding.location?.snippetStartLine, 11);
+    });
+
+    it('a region snippet starts on the flagged line and needs no start line', () => {
+      const [finding] = parseRun(
+        run([{ id: 'R' }], [
+          { ruleId: 'R', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: 4, snippet: { text: 'eval(x)' } }, contextRegion: { startLine: 3, snippet: { text: 'a\neval(x)' } } } }] },
+        ]),
+      );
+      assert.equal(finding.location?.snippet, 'eval(x)');
+      assert.equal(finding.location?.snippetStartLine, undefined);
+    });
+  });
   });
 });

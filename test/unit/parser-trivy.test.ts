@@ -139,9 +139,47 @@ describe('Trivy parser (§7.4)', () => {
     assert.equal(parseCvss3('AV:N/AC:L'), null);
   });
 
+  it('issue 12, DefectDojo 3.2.0: an unknown misconfiguration severity is Info (TRIVY_SEVERITIES.get(..., "Info")); a vulnerability without PkgName is skipped with a warning (except KeyError)', () => {
+    const misconfig = parse('unknown_severity.json');
+    assert.equal(misconfig.findings[0].severity, 'Info');
+    const skipped = parse('missing_package_name.json');
+    assert.equal(skipped.findings.length, 0);
+    assert.match(skipped.warnings?.[0] ?? '', /Results\[0\]\.Vulnerabilities\[0\]: no "PkgName"; skipped/);
+  });
+
+  it('issue 12, DefectDojo 3.2.0: CweIDs give the primary CWE and the full list; a misconfiguration without AVDID has its ID as vulnerability id; CVSS v4 is read', () => {
+    const report = trivyParser.parse(
+      JSON.stringify({
+        SchemaVersion: 2,
+        Results: [
+          {
+            Target: 'app',
+            Class: 'lang-pkgs',
+            Type: 'npm',
+            Vulnerabilities: [
+              {
+                VulnerabilityID: 'CVE-2025-1', PkgName: 'p', InstalledVersion: '1', CweIDs: ['CWE-190', 'CWE-787'],
+                CVSS: { ghsa: { V40Vector: 'CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N', V40Score: 6.3 } },
+              },
+            ],
+          },
+          { Target: 'deploy.yaml', Class: 'config', Type: 'kubernetes', Misconfigurations: [{ ID: 'KSV001', Title: 'Process can elevate its own privileges', Severity: 'MEDIUM', PrimaryURL: 'https://avd.aquasec.com/misconfig/ksv001', References: ['https://avd.aquasec.com/misconfig/ksv001', 'https://kubernetes.io/'] }] },
+        ],
+      }),
+      'inline.json',
+    );
+    const [vuln, misconfig] = report.findings;
+    assert.equal(vuln.cwe, 190);
+    assert.deepEqual(vuln.cwes, [190, 787]);
+    assert.equal(vuln.cvssv4, 'CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N');
+    assert.equal(vuln.cvssv4Score, 6.3);
+    // The report has no Severity: the CVSS v4 score decides it, as `parse_cvss_data` does.
+    assert.equal(vuln.severity, 'Medium');
+    assert.deepEqual(misconfig.vulnerabilityIds, ['KSV001']);
+    assert.equal(misconfig.references, 'https://avd.aquasec.com/misconfig/ksv001\nhttps://kubernetes.io/');
+  });
+
   it('rejects bad input with a ReportParseError naming the place', () => {
-    assert.equal(parseError('unknown_severity.json').position, 'Results[0].Misconfigurations[0].Severity');
-    assert.equal(parseError('missing_package_name.json').position, 'Results[0].Vulnerabilities[0].PkgName');
     assert.match(parseError('unsupported_schema.json').message, /not a Trivy report/);
     assert.match(parseError('truncated.json').message, /JSON/);
   });
