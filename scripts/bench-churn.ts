@@ -4,7 +4,9 @@
  * `express` from the npm registry), scans each with a real scanner (ESLint with
  * eslint-plugin-security and the SARIF formatter) in one fixed checkout folder, as a CI job
  * would, and reimports the reports in order into one test — once in DefectDojo parity mode and
- * once with Scan Ledger's defaults (fingerprint matching), side by side.
+ * once with Scan Ledger's defaults (fingerprint matching), side by side. Each pair runs twice:
+ * with the scanned sources readable by the engine, and with the reports alone (no source port),
+ * as when a CI artifact is imported where the sources are not checked out at that commit.
  *
  * Ground truth comes from `git diff --no-index -M` between successive trees: a finding whose
  * flagged line is unchanged (only moved, or its file renamed) and still reported by the next
@@ -174,6 +176,8 @@ function positionCounts(list: Position[]): Map<string, number> {
 
 interface ModeResult {
   mode: string;
+  /** Whether the engine could read the scanned sources, or had the reports alone. */
+  sources: 'checkout' | 'reports only';
   persisting: number;
   kept: number;
   falseClosesAndCreates: number;
@@ -182,6 +186,8 @@ interface ModeResult {
   triaged: number;
   triageLost: number;
   reimportMs: number[];
+  /** How many reimport matches each matching tier made, over all reimports. */
+  tiers: Map<string, number>;
 }
 
 function sourcePort(tree: string, renames: Map<string, string>): SourcePort {
@@ -198,10 +204,10 @@ function sourcePort(tree: string, renames: Map<string, string>): SourcePort {
   };
 }
 
-function runMode(mode: 'parity' | 'fingerprint', versions: ScannedVersion[]): ModeResult {
+function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'], versions: ScannedVersion[]): ModeResult {
   const ledger = new Ledger(emptyStoreData());
   const settings = effectiveSettings({ ...defaultSettings(), defectdojoParity: mode === 'parity' });
-  const result: ModeResult = { mode, persisting: 0, kept: 0, falseClosesAndCreates: 0, boundToOlder: 0, triaged: 0, triageLost: 0, reimportMs: [] };
+  const result: ModeResult = { mode, sources, persisting: 0, kept: 0, falseClosesAndCreates: 0, boundToOlder: 0, triaged: 0, triageLost: 0, reimportMs: [], tiers: new Map() };
   let previous: Map<string, number[]> | null = null;
   const triagedIds = new Set<number>();
   const lostLineages = new Set<number>();
@@ -215,13 +221,17 @@ function runMode(mode: 'parity' | 'fingerprint', versions: ScannedVersion[]): Mo
       now: new Date(Date.UTC(2026, 0, 1 + i)),
       user: 'churn-bench',
       settings,
-      source: sourcePort(v.tree, mapping?.renames ?? new Map()),
+      // Reports only: a CI artifact imported where the scanned sources are not checked out.
+      source: sources === 'checkout' ? sourcePort(v.tree, mapping?.renames ?? new Map()) : undefined,
     };
     const report = parseReport(v.sarif, { fileName: `${v.version}.sarif`, scanType: 'SARIF', workspaceRoot: checkout });
     const lastIdBefore = ledger.data.nextIds.finding - 1;
     const t0 = performance.now();
     const r = reimportScan(ledger, report, { scanType: 'SARIF', productName: PACKAGE, engagementName: 'releases' }, ctx);
-    if (i > 0) result.reimportMs.push(performance.now() - t0);
+    if (i > 0) {
+      result.reimportMs.push(performance.now() - t0);
+      for (const a of r.actions) if (a.matchTier) result.tiers.set(a.matchTier, (result.tiers.get(a.matchTier) ?? 0) + 1);
+    }
     const byPosition = representedByPosition(ledger, r.testId);
     if (i === 0) {
       // Triage every finding of the first report as a false positive, as a team would after
@@ -293,15 +303,19 @@ async function main(): Promise<void> {
   }
   const counts = versions.map((v) => `${v.version}: ${v.positions.length}`).join(', ');
   console.log(`${PACKAGE} releases scanned with ESLint + eslint-plugin-security (findings per release): ${counts}`);
-  const rows = [runMode('parity', versions), runMode('fingerprint', versions)];
+  const rows: ModeResult[] = [];
+  for (const sources of ['checkout', 'reports only'] as const) {
+    rows.push(runMode('parity', sources, versions), runMode('fingerprint', sources, versions));
+  }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
   console.log('');
-  console.log(`| mode | persisting findings kept | false closes + creates | triage decisions lost | new or changed lines bound to an older finding | time per reimport |`);
-  console.log(`| --- | --- | --- | --- | --- | --- |`);
+  console.log(`| sources | mode | persisting findings kept | false closes + creates | triage decisions lost | wrong matches (new or changed lines bound to an older finding) | time per reimport | matches per tier |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
   for (const r of rows) {
     const pct = r.persisting ? ((100 * r.kept) / r.persisting).toFixed(1) : 'n/a';
     const label = r.mode === 'parity' ? 'DefectDojo parity (`defectdojoParity: true`)' : 'Scan Ledger default (fingerprint)';
-    console.log(`| ${label} | ${r.kept} / ${r.persisting} (${pct}%) | ${r.falseClosesAndCreates} | ${r.triageLost} of ${r.triaged} | ${r.boundToOlder} | ${mean(r.reimportMs).toFixed(1)} ms |`);
+    const tiers = [...r.tiers].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
+    console.log(`| ${r.sources} | ${label} | ${r.kept} / ${r.persisting} (${pct}%) | ${r.falseClosesAndCreates} | ${r.triageLost} of ${r.triaged} | ${r.boundToOlder} | ${mean(r.reimportMs).toFixed(1)} ms | ${tiers} |`);
   }
 }
 

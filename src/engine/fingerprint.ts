@@ -26,6 +26,7 @@ export interface SourcePort {
 type Fingerprintable = Pick<ParsedFinding, 'filePath' | 'line' | 'vulnIdFromTool' | 'title' | 'location'> & {
   fingerprint?: string | null;
   lineHash?: string | null;
+  regionHash?: string | null;
 };
 
 const sha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -73,15 +74,27 @@ export function toolFingerprint(f: Fingerprintable): string | null {
   return fromPartial ? `tool:${fromPartial}` : null;
 }
 
-/** The flagged lines of a finding (start to end line), normalised and joined. */
-function flaggedText(lines: readonly string[], f: Fingerprintable): string | null {
+/**
+ * A finding's flagged text: the region's first line, which identity anchors on (an edit inside
+ * a multi-line call keeps it), the whole region, which only breaks ties, and the nearest
+ * non-blank line above, or null when the source of the text does not show it.
+ */
+interface FlaggedText {
+  anchor: string;
+  region: string;
+  context: string | null;
+}
+
+/** Regions longer than this are cut: a whole function flagged as one region is no identity. */
+const MAX_REGION_LINES = 21;
+
+/** The flagged text as the workspace file has it. */
+function flaggedTextInFile(lines: readonly string[], f: Fingerprintable): FlaggedText | null {
   const start = f.line ?? 0;
   if (start < 1 || start > lines.length) return null;
-  const end = Math.min(Math.max(f.location?.endLine ?? start, start), lines.length, start + 20);
-  return lines
-    .slice(start - 1, end)
-    .map(normaliseLineText)
-    .join('\n');
+  const end = Math.min(Math.max(f.location?.endLine ?? start, start), lines.length, start + MAX_REGION_LINES - 1);
+  const region = lines.slice(start - 1, end).map(normaliseLineText);
+  return { anchor: region[0], region: region.join('\n'), context: contextAbove(lines, start) };
 }
 
 /** The nearest non-blank line above the flagged line: a little context for the fingerprint. */
@@ -93,11 +106,67 @@ function contextAbove(lines: readonly string[], line: number): string {
   return '';
 }
 
+/** Bandit (`12 code`) and gosec (`12: code`) number every line of their `code` field. */
+const NUMBERED_LINE = /^(\d+)(?:(?::[ \t]?|[ \t])(.*))?$/;
+
 /**
- * Assigns `fingerprint` and `lineHash` to every finding of one report, in place. `lineHash` is
- * the rule plus the normalised flagged text, without the path, so a rename can be recognised.
- * Identical flagged lines of one rule in one file are numbered in line order, so each keeps its
- * own identity; the number is part of the content fingerprint.
+ * A report snippet's lines with the line number each is on. Numbered snippets (Bandit, gosec)
+ * say so themselves; they count as numbered only when every line is, the numbers run on, and
+ * the flagged line is among them, so a code line that merely starts with a number is not cut.
+ * Other snippets start on the flagged line, or on `snippetStartLine` (a SARIF context region).
+ */
+export function snippetRows(snippet: string, firstLine: number, flaggedLine: number): { line: number; text: string }[] {
+  const raw = snippet.replace(/\r\n?/g, '\n').split('\n');
+  if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
+  const numbered = raw.map((text) => NUMBERED_LINE.exec(text));
+  const runsOn = numbered.every((m, i) => m !== null && (i === 0 || Number(m[1]) === Number(numbered[i - 1]![1]) + 1));
+  if (runsOn && numbered.some((m) => Number(m![1]) === flaggedLine)) {
+    return numbered.map((m) => ({ line: Number(m![1]), text: m![2] ?? '' }));
+  }
+  return raw.map((text, i) => ({ line: firstLine + i, text }));
+}
+
+/** The flagged text as the report's own snippet has it, normalised like the file's. */
+function flaggedTextInSnippet(f: Fingerprintable): FlaggedText | null {
+  const snippet = f.location?.snippet;
+  const line = f.line ?? 0;
+  if (!snippet || line < 1) return null;
+  const rows = snippetRows(snippet, f.location?.snippetStartLine ?? line, line);
+  const at = rows.findIndex((r) => r.line === line);
+  if (at < 0) return null;
+  const end = Math.min(Math.max(f.location?.endLine ?? line, line), line + MAX_REGION_LINES - 1);
+  const region = rows.filter((r) => r.line >= line && r.line <= end).map((r) => normaliseLineText(r.text));
+  if (region[0] === '') return null;
+  let context: string | null = line === 1 ? '' : null;
+  for (let i = at - 1; i >= 0; i--) {
+    const t = normaliseLineText(rows[i].text);
+    if (t !== '') {
+      context = t;
+      break;
+    }
+  }
+  return { anchor: region[0], region: region.join('\n'), context };
+}
+
+/**
+ * Whether the workspace file shows what the report flagged. A report scanned at another commit
+ * (a CI artifact, a colleague's report) points at lines that now hold other code; its snippet
+ * is then the better witness. Snippets may hold only the flagged columns (SARIF regions,
+ * Gitleaks `Match`), so containment either way counts as agreement.
+ */
+function fileAgreesWithSnippet(file: FlaggedText, snippet: FlaggedText | null): boolean {
+  if (!snippet) return true;
+  return file.anchor !== '' && (file.anchor.includes(snippet.anchor) || snippet.anchor.includes(file.anchor));
+}
+
+/**
+ * Assigns `fingerprint`, `lineHash` and `regionHash` to every finding of one report, in place.
+ * The flagged text comes from the first source that has it: the workspace file when it agrees
+ * with the report, else the report's own snippet. `lineHash` is the rule plus the normalised
+ * first flagged line, without the path, so a rename can be recognised. Identical flagged lines
+ * of one rule in one file are numbered in line order, so each keeps its own identity; the
+ * number is part of the content fingerprint. Findings with no text from either source get no
+ * content fingerprint and are matched on rule, file and message instead.
  */
 export function assignFingerprints(findings: Fingerprintable[], ctx: Pick<EngineContext, 'source'>): void {
   const occurrences = new Map<string, number>();
@@ -107,16 +176,19 @@ export function assignFingerprints(findings: Fingerprintable[], ctx: Pick<Engine
   for (const { f } of ordered) {
     const path = sourcePathOf(f);
     const lines = path && ctx.source ? ctx.source.lines(path) : undefined;
-    const text = lines ? flaggedText(lines, f) : null;
-    f.lineHash = text !== null ? sha(`${ruleOf(f)}\u0000${text}`) : null;
+    const inSnippet = flaggedTextInSnippet(f);
+    const inFile = lines ? flaggedTextInFile(lines, f) : null;
+    const text = inFile && fileAgreesWithSnippet(inFile, inSnippet) ? inFile : inSnippet;
+    f.lineHash = text ? sha(`${ruleOf(f)}\u0000${text.anchor}`) : null;
+    f.regionHash = text ? sha(`${ruleOf(f)}\u0000${text.region}`) : null;
     const tool = toolFingerprint(f);
     if (tool) {
       f.fingerprint = tool;
-    } else if (f.lineHash && lines && path) {
+    } else if (text && f.lineHash && path) {
       const occurrenceKey = `${path}\u0000${f.lineHash}`;
       const n = (occurrences.get(occurrenceKey) ?? 0) + 1;
       occurrences.set(occurrenceKey, n);
-      f.fingerprint = `content:${sha(`${path}\u0000${f.lineHash}\u0000${contextAbove(lines, f.line ?? 1)}`)}:${n}`;
+      f.fingerprint = `content:${sha(`${path}\u0000${f.lineHash}\u0000${text.context ?? ''}`)}:${n}`;
     } else {
       f.fingerprint = null;
     }
@@ -150,19 +222,31 @@ function lineKey(f: Finding): string | null {
   return path && f.line != null ? `${ruleOf(f)}\u0000${path}\u0000${f.line}` : null;
 }
 
+/** Same rule, file and message: the key of the position-independent `nearby` tier. */
+function messageKey(f: Finding): string | null {
+  const path = sourcePathOf(f);
+  return path ? `${ruleOf(f)}\u0000${path}\u0000${normaliseLineText(f.title)}` : null;
+}
+
+const distance = (a: Finding, b: Finding): number => Math.abs((a.line ?? 0) - (b.line ?? 0));
+
 /**
  * The `fingerprint` reimport algorithm: tiered matching, strictest first, each incoming finding
  * bound to one stored finding.
  * 1. `fingerprint`: the same fingerprint (tool or content);
- * 2. `fingerprint:moved`: the same rule and line text elsewhere in the same file (nearest
- *    line first);
+ * 2. `fingerprint:moved`: the same rule and first flagged line elsewhere in the same file
+ *    (the same whole region first, then the nearest line);
  * 3. `fingerprint:edited`: the same rule at the same line of the same file, its text edited,
  *    only when nothing stricter claimed that stored finding;
  * 4. `fingerprint:renamed`: the same rule and line text in a file git reports as renamed;
- * 5. DefectDojo's `unique_id_from_tool_or_hash_code` keys, for findings with nothing to
- *    fingerprint (no file, or the file could not be read).
- * A stricter tier for one incoming finding must beat a looser tier for another, so the bindings
- * are decided for the whole report at once in `prepare`, tier by tier.
+ * 5. `fingerprint:nearby`: when either side has no line text (neither the workspace file nor
+ *    the report had it), the same rule, file and message, nearest line first over the whole
+ *    report, ties to the lower line and the older finding;
+ * 6. DefectDojo's `unique_id_from_tool_or_hash_code` keys, for findings with no line text.
+ * A tool fingerprint that finds no stored finding does not end the search: tiers 2 to 6 still
+ * run for it, so a tool whose fingerprint hashes neighbouring lines loses nothing when only the
+ * neighbours changed. A stricter tier for one incoming finding must beat a looser tier for
+ * another, so the bindings are decided for the whole report at once in `prepare`, tier by tier.
  */
 export const fingerprintMatcher: ReimportMatcher = {
   algorithm: 'fingerprint',
@@ -170,11 +254,13 @@ export const fingerprintMatcher: ReimportMatcher = {
     const byFingerprint = new Map<string, Finding[]>();
     const byText = new Map<string, Finding[]>();
     const byLine = new Map<string, Finding[]>();
+    const byMessage = new Map<string, Finding[]>();
     const fallback = uniqueIdOrHashMatcher.buildIndex(testFindings, ctx);
     const index = (f: Finding) => {
       addTo(byFingerprint, f.fingerprint, f);
       addTo(byText, textKey(sourcePathOf(f), f.lineHash), f);
       addTo(byLine, lineKey(f), f);
+      addTo(byMessage, messageKey(f), f);
     };
     for (const f of testFindings) index(f);
 
@@ -203,23 +289,44 @@ export const fingerprintMatcher: ReimportMatcher = {
           assigned.set(f, match(stored, f, tier));
         };
         const free = (list: readonly Finding[] | undefined) => (list ?? []).filter((s) => !claimed.has(s.id));
-        const nearest = (list: Finding[], line: number | null | undefined) =>
-          list.sort((a, b) => Math.abs((a.line ?? 0) - (line ?? 0)) - Math.abs((b.line ?? 0) - (line ?? 0)) || a.id - b.id)[0];
+        // Among stored findings with the same first line, the one whose whole region is
+        // unchanged comes first, then the nearest line, then the oldest.
+        const nearest = (list: Finding[], f: Finding) =>
+          list.sort((a, b) =>
+            Number(b.regionHash != null && b.regionHash === f.regionHash) - Number(a.regionHash != null && a.regionHash === f.regionHash) ||
+            distance(a, f) - distance(b, f) ||
+            a.id - b.id)[0];
         const tiers: [string, (f: Finding) => Finding | undefined][] = [
           ['fingerprint', (f) => (f.fingerprint ? free(byFingerprint.get(f.fingerprint))[0] : undefined)],
-          ['fingerprint:moved', (f) => nearest(free(byText.get(textKey(sourcePathOf(f), f.lineHash) ?? '')), f.line)],
-          ['fingerprint:edited', (f) => free(byLine.get(lineKey(f) ?? ''))[0]],
+          ['fingerprint:moved', (f) => nearest(free(byText.get(textKey(sourcePathOf(f), f.lineHash) ?? '')), f)],
+          // An edit is only recognisable when both sides have line text to differ.
+          ['fingerprint:edited', (f) => (f.lineHash ? free(byLine.get(lineKey(f) ?? '')).find((s) => s.lineHash) : undefined)],
           ['fingerprint:renamed', (f) => {
             const path = sourcePathOf(f);
             const oldPath = path ? oldPathOf.get(path) : undefined;
-            return oldPath ? nearest(free(byText.get(textKey(oldPath, f.lineHash) ?? '')), f.line) : undefined;
+            return oldPath ? nearest(free(byText.get(textKey(oldPath, f.lineHash) ?? '')), f) : undefined;
           }],
         ];
         for (const [tier, find] of tiers) {
           for (const f of open) if (!assigned.has(f)) bind(f, find(f), tier);
         }
+        // Position-independent matching: every still-open pair of one rule, file and message
+        // where a side has no line text, bound nearest first over the whole report, so the
+        // finding that moved least keeps its place whatever order the report lists them in.
+        const pairs: { f: Finding; s: Finding; d: number }[] = [];
         for (const f of open) {
-          if (assigned.has(f) || f.fingerprint) continue;
+          if (assigned.has(f)) continue;
+          for (const s of free(byMessage.get(messageKey(f) ?? ''))) {
+            if (f.lineHash && s.lineHash) continue;
+            pairs.push({ f, s, d: distance(f, s) });
+          }
+        }
+        pairs.sort((a, b) => a.d - b.d || (a.f.line ?? 0) - (b.f.line ?? 0) || a.s.id - b.s.id);
+        for (const { f, s } of pairs) {
+          if (!assigned.has(f) && !claimed.has(s.id)) bind(f, s, 'fingerprint:nearby');
+        }
+        for (const f of open) {
+          if (assigned.has(f) || f.lineHash) continue;
           const m = fallback.candidates(f).find((c) => !claimed.has(c.finding.id));
           if (m) bind(f, m.finding, m.tier);
         }

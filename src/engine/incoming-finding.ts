@@ -202,6 +202,13 @@ export function draftFinding(parsed: ParsedFinding, severity: Severity, test: Te
     payload: parsed.payload,
     cvssv3: parsed.cvssv3,
     cvssv3Score: parsed.cvssv3Score,
+    cvssv4: parsed.cvssv4,
+    cvssv4Score: parsed.cvssv4Score,
+    epssScore: parsed.epssScore,
+    epssPercentile: parsed.epssPercentile,
+    knownExploited: parsed.knownExploited,
+    ransomwareUsed: parsed.ransomwareUsed,
+    kevDate: parsed.kevDate,
     scannerConfidence: parsed.scannerConfidence,
     fixAvailable: parsed.fixAvailable,
     fixVersion: parsed.fixVersion,
@@ -354,6 +361,7 @@ export function recordImport(
   algorithm: string,
   actions: ImportActionRecord[],
   ctx: EngineContext,
+  warnings?: readonly string[],
 ): ImportRecord {
   const record: ImportRecord = {
     id: importId,
@@ -368,6 +376,8 @@ export function recordImport(
     counts: countActions(actions),
     actions,
   };
+  // The import record keeps the parser's notes, so `history` shows why a report imported as it did.
+  if (warnings && warnings.length > 0) record.warnings = [...warnings];
   ledger.addImport(record);
   return record;
 }

@@ -141,6 +141,7 @@ const LOCATION_FIELDS = new Set([
   'column',
   'endColumn',
   'snippet',
+  'snippetStartLine',
   'relatedLocations',
   'codeFlow',
   'partialFingerprints',
@@ -169,6 +170,10 @@ const TOP_LEVEL_REFRESHABLE = new Set([
   'payload',
   'cvssv3',
   'cvssv3Score',
+  'cvssv4',
+  'cvssv4Score',
+  'epssScore',
+  'epssPercentile',
   'scannerConfidence',
   'fixAvailable',
   'fixVersion',
@@ -194,7 +199,9 @@ const TOP_LEVEL_REFRESHABLE = new Set([
 function refreshMatchedFields(existing: Finding, incoming: Finding, fields: readonly string[]): void {
   const target = existing as unknown as Record<string, unknown>;
   const source = incoming as unknown as Record<string, unknown>;
-  for (const field of fields) {
+  // A snippet is only readable with the line it starts on, so the two are refreshed together.
+  const expanded = fields.includes('snippet') && !fields.includes('snippetStartLine') ? [...fields, 'snippetStartLine'] : fields;
+  for (const field of expanded) {
     if (LOCATION_FIELDS.has(field)) {
       const value = (incoming.location as Record<string, unknown> | undefined)?.[field];
       if (value === undefined && !existing.location) continue;
@@ -312,7 +319,10 @@ class ReimportRun {
     if (incoming.fingerprint && incoming.fingerprint !== existing.fingerprint) {
       this.ledger.updateIndexed(existing, { fingerprint: incoming.fingerprint });
     }
-    if (incoming.lineHash) existing.lineHash = incoming.lineHash;
+    if (incoming.lineHash) {
+      existing.lineHash = incoming.lineHash;
+      existing.regionHash = incoming.regionHash ?? null;
+    }
   }
 
   private readonly pendingFix = new Map<number, { fixAvailable: boolean | null | undefined; fixVersion: string | null | undefined }>();
@@ -670,6 +680,6 @@ function reimportIntoTest(
     { closed, created: state.created, reactivated: state.reactivated, untouched },
     state.detail,
   );
-  const record = recordImport(ledger, importId, test, run, matcher.algorithm, actions, ctx);
+  const record = recordImport(ledger, importId, test, run, matcher.algorithm, actions, ctx, report.warnings);
   return { testId: test.id, importId: record.id, type: 'reimport', scanType: run.scanType, counts: record.counts, actions };
 }

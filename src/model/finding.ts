@@ -37,7 +37,14 @@ export interface FindingLocationDetail {
   endLine?: number | null;
   column?: number | null;
   endColumn?: number | null;
+  /** The flagged text as the report carries it (bounded like every report field). */
   snippet?: string | null;
+  /**
+   * The line the snippet's first line is on, when that is not the finding's line (a SARIF
+   * `contextRegion` snippet starts above the flagged line), so the flagged line can be found
+   * in it.
+   */
+  snippetStartLine?: number | null;
   relatedLocations?: CodeLocation[];
   codeFlow?: CodeLocation[];
   /** SARIF `partialFingerprints` (and similar tool fingerprints) by name. */
@@ -97,6 +104,16 @@ export interface ParsedFinding {
   payload?: string | null;
   cvssv3?: string | null;
   cvssv3Score?: number | null;
+  /** CVSS v4.0 vector (`CVSS:4.0/AV:N/…`), where DefectDojo's parser reads one. */
+  cvssv4?: string | null;
+  cvssv4Score?: number | null;
+  /** EPSS probability and percentile (0 to 1), as Generic Findings Import carries them. */
+  epssScore?: number | null;
+  epssPercentile?: number | null;
+  /** CISA KEV facts, as Generic Findings Import carries them. */
+  knownExploited?: boolean | null;
+  ransomwareUsed?: boolean | null;
+  kevDate?: string | null;
   scannerConfidence?: number | null;
   fixAvailable?: boolean | null;
   fixVersion?: string | null;
@@ -217,4 +234,9 @@ export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
   fingerprint?: string | null;
   /** Hash of the rule and the normalised flagged line text, without path or line number. */
   lineHash?: string | null;
+  /**
+   * Hash of the rule and the whole flagged region's normalised text. Identity anchors on the
+   * region's first line (`lineHash`); this only breaks ties between equally good candidates.
+   */
+  regionHash?: string | null;
 }

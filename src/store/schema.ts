@@ -112,6 +112,11 @@ export function findStructuralProblem(document: Record<string, unknown>): string
   for (let i = 0; i < imports.length; i++) {
     if (!isId(imports[i].testId)) return `"imports[${i}].testId" is not a positive integer`;
     if (!Array.isArray(imports[i].actions)) return `"imports[${i}].actions" is not an array`;
+    // Warnings are optional (stores written before them have none) and are shown as text.
+    const warnings = imports[i].warnings;
+    if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) {
+      return `"imports[${i}].warnings" is not a list of strings`;
+    }
   }
   if (!isRecord(document.hashConfigFingerprints)) return '"hashConfigFingerprints" is missing or not an object';
   // Finding groups are optional (stores written before them have none), but when present the
@@ -187,6 +192,7 @@ function findingFieldProblem(f: Partial<Record<string, unknown>>, i: number): st
     (!optionalText(f.hashCode) && 'hashCode') ||
     (!optionalText(f.fingerprint) && 'fingerprint') ||
     (!optionalText(f.lineHash) && 'lineHash') ||
+    (!optionalText(f.regionHash) && 'regionHash') ||
     (!optionalText(f.filePath) && 'filePath') ||
     (!optionalText(f.componentName) && 'componentName') ||
     (!optionalText(f.componentVersion) && 'componentVersion') ||

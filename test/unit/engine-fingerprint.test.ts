@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint, type SourcePort } from '../../src/engine/fingerprint';
-import type { Finding } from '../../src/model';
-import { engineContext, storedFinding } from '../builders';
+import type { Finding, Settings } from '../../src/model';
+import { importScan } from '../../src/engine/import-scan';
+import { reimportScan } from '../../src/engine/reimport-scan';
+import { engineContext, importOptions, later, newLedger, parsedFinding, report, storedFinding } from '../builders';
 
 /** A source port over in-memory files, standing in for the editor's or CLI's file reader. */
 function source(files: Record<string, string>, renamed: Record<string, string> = {}): SourcePort {
@@ -156,5 +158,211 @@ describe('fingerprint: tiered matching, strictest first', () => {
     const [m1, m2] = bind([s1, s2], [i1, i2], port);
     assert.equal(m1.finding, s1);
     assert.equal(m2.finding, s2);
+  });
+});
+
+describe('fingerprint: line text from the report when the sources are not at hand (issue 10)', () => {
+  it('the report snippet gives the same line hash as the workspace file, and the same fingerprint when it shows the line above', () => {
+    const fromFile = finding('app.py', 5, 'B303');
+    assignFingerprints([fromFile], ctxWith(source({ 'app.py': 'import hashlib\n\n\ndef digest(x):\n    return hashlib.md5(x)\n' })));
+    // Bandit numbers every line of `code` and includes the lines around the flagged one.
+    const fromSnippet = finding('app.py', 5, 'B303', { location: { ruleId: 'B303', snippet: '4 def digest(x):\n5     return hashlib.md5(x)\n6 \n' } });
+    assignFingerprints([fromSnippet], ctxWith(source({})));
+    assert.equal(fromSnippet.lineHash, fromFile.lineHash);
+    assert.equal(fromSnippet.fingerprint, fromFile.fingerprint);
+  });
+
+  it('strips gosec "N: " line-number prefixes and takes the flagged line', () => {
+    const fromFile = finding('main.go', 9, 'G401');
+    assignFingerprints([fromFile], ctxWith(source({ 'main.go': `${'\n'.repeat(8)}\th := md5.New()\n` })));
+    const fromSnippet = finding('main.go', 9, 'G401', { location: { ruleId: 'G401', snippet: '8: \n9: \th := md5.New()\n10: \n' } });
+    assignFingerprints([fromSnippet], ctxWith(source({})));
+    assert.equal(fromSnippet.lineHash, fromFile.lineHash);
+    assert.ok(fromSnippet.fingerprint?.startsWith('content:'));
+  });
+
+  it('a code line that starts with a number is not taken for a line-number prefix', () => {
+    const f = finding('calc.js', 40, 'r', { location: { ruleId: 'r', snippet: '1 + eval(x)' } });
+    const g = finding('calc.js', 7, 'r');
+    assignFingerprints([f], ctxWith(source({})));
+    assignFingerprints([g], ctxWith(source({ 'calc.js': `${'\n'.repeat(6)}1 + eval(x)\n` })));
+    assert.equal(f.lineHash, g.lineHash);
+  });
+
+  it('a SARIF context-region snippet is read from the line it starts on', () => {
+    const f = finding('a.c', 12, 'FF1001', { location: { ruleId: 'FF1001', snippet: 'char buf[10];\nstrcpy(buf, s);\nreturn 0;', snippetStartLine: 11 } });
+    const g = finding('a.c', 2, 'FF1001');
+    assignFingerprints([f], ctxWith(source({})));
+    assignFingerprints([g], ctxWith(source({ 'a.c': 'char buf[10];\nstrcpy(buf, s);\n' })));
+    assert.equal(f.lineHash, g.lineHash);
+    assert.equal(f.fingerprint, g.fingerprint);
+  });
+
+  it('a workspace file at another commit than the report gives way to the report snippet', () => {
+    const f = finding('app.js', 2, 'r', { location: { ruleId: 'r', snippet: 'eval(input)' } });
+    assignFingerprints([f], ctxWith(source({ 'app.js': 'const a = 1;\nconst unrelated = 2;\n' })));
+    const g = finding('app.js', 9, 'r', { location: { ruleId: 'r', snippet: 'eval(input)' } });
+    assignFingerprints([g], ctxWith(source({})));
+    assert.equal(f.lineHash, g.lineHash);
+  });
+
+  it('a workspace file that agrees with a column-bounded snippet is used, context and all', () => {
+    const f = finding('app.js', 2, 'r', { location: { ruleId: 'r', snippet: 'eval(input)' } });
+    const g = finding('app.js', 2, 'r');
+    const port = source({ 'app.js': 'const a = 1;\nconst out = eval(input);\n' });
+    assignFingerprints([f], ctxWith(port));
+    assignFingerprints([g], ctxWith(port));
+    assert.equal(f.fingerprint, g.fingerprint);
+  });
+
+  it('a moved finding keeps its identity from the report snippets alone', () => {
+    const stored = finding('app.js', 2, 'r', { location: { ruleId: 'r', snippet: 'eval(input);' } });
+    const noSources = source({});
+    assignFingerprints([stored], ctxWith(noSources));
+    const incoming = finding('app.js', 30, 'r', { location: { ruleId: 'r', snippet: 'eval(input);' } });
+    assignFingerprints([incoming], ctxWith(noSources));
+    const [m] = bind([stored], [incoming], noSources);
+    assert.equal(m.finding, stored);
+    assert.equal(m.tier, 'fingerprint');
+  });
+});
+
+describe('fingerprint: position-independent matching on rule, file and message', () => {
+  const noSources = source({});
+  it('"fingerprint:nearby": without line text, the nearest line of the same rule, file and message wins', () => {
+    const far = finding('app.js', 10, 'r', { title: 'Object injection' });
+    const near = finding('app.js', 50, 'r', { title: 'Object injection' });
+    const otherMessage = finding('app.js', 61, 'r', { title: 'Eval with expression' });
+    const incoming = finding('app.js', 60, 'r', { title: 'Object injection' });
+    assignFingerprints([far, near, otherMessage, incoming], ctxWith(noSources));
+    const [m] = bind([far, near, otherMessage], [incoming], noSources);
+    assert.equal(m.finding, near);
+    assert.equal(m.tier, 'fingerprint:nearby');
+  });
+
+  it('binds nearest pairs first over the whole report, one to one, whatever the report order', () => {
+    const s1 = finding('app.js', 10, 'r', { title: 'm' });
+    const s2 = finding('app.js', 20, 'r', { title: 'm' });
+    // Every line moved down by 3; the report lists the lower finding first.
+    const i2 = finding('app.js', 23, 'r', { title: 'm' });
+    const i1 = finding('app.js', 13, 'r', { title: 'm' });
+    const [m2, m1] = bind([s1, s2], [i2, i1], noSources);
+    assert.equal(m1.finding, s1);
+    assert.equal(m2.finding, s2);
+  });
+
+  it('breaks equal distances deterministically: the lower incoming line takes the older finding', () => {
+    const s = finding('app.js', 20, 'r', { title: 'm' });
+    const below = finding('app.js', 25, 'r', { title: 'm' });
+    const above = finding('app.js', 15, 'r', { title: 'm' });
+    const [mb, ma] = bind([s], [below, above], noSources);
+    assert.equal(ma?.finding, s);
+    assert.equal(mb, undefined);
+  });
+
+  it('does not bind two findings that both have line text, which differs: that is a new finding', () => {
+    const stored = finding('app.js', 2, 'r', { title: 'm', location: { ruleId: 'r', snippet: 'eval(a);' } });
+    const incoming = finding('app.js', 9, 'r', { title: 'm', location: { ruleId: 'r', snippet: 'eval(b);' } });
+    assignFingerprints([stored], ctxWith(noSources));
+    assignFingerprints([incoming], ctxWith(noSources));
+    const [m] = bind([stored], [incoming], noSources);
+    assert.equal(m, undefined);
+  });
+});
+
+describe('fingerprint: a tool fingerprint that fails falls through to the content tiers', () => {
+  it('a changed tool fingerprint on an unchanged, moved line matches by its text', () => {
+    const port1 = source({ 'a.c': 'int x;\nstrcpy(buf, s);' });
+    const stored = finding('a.c', 2, 'FF1001', { location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'aaa' } } });
+    assignFingerprints([stored], ctxWith(port1));
+    // flawfinder's contextHash covers the neighbouring lines, so it changes with them.
+    const port2 = source({ 'a.c': 'int y;\nint z;\nstrcpy(buf, s);' });
+    const incoming = finding('a.c', 3, 'FF1001', { location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'bbb' } } });
+    assignFingerprints([incoming], ctxWith(port2));
+    const [m] = bind([stored], [incoming], port2);
+    assert.equal(m.finding, stored);
+    assert.equal(m.tier, 'fingerprint:moved');
+  });
+
+  it('a changed tool fingerprint without any line text still matches on rule, file and message', () => {
+    const stored = finding('a.c', 2, 'FF1001', { title: 'strcpy', location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'aaa' } } });
+    const incoming = finding('a.c', 3, 'FF1001', { title: 'strcpy', location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'bbb' } } });
+    assignFingerprints([stored, incoming], ctxWith(source({})));
+    const [m] = bind([stored], [incoming], source({}));
+    assert.equal(m.tier, 'fingerprint:nearby');
+  });
+
+  it('a tool fingerprint that matches still wins over a nearer finding with the same text', () => {
+    const port = source({ 'a.c': 'strcpy(buf, s);\nstrcpy(buf, s);\nstrcpy(buf, s);' });
+    const toolMatch = finding('a.c', 1, 'FF1001', { location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'keep' } } });
+    const nearer = finding('a.c', 3, 'FF1001', { location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'other' } } });
+    assignFingerprints([toolMatch, nearer], ctxWith(port));
+    const incoming = finding('a.c', 3, 'FF1001', { location: { ruleId: 'FF1001', partialFingerprints: { 'contextHash/v1': 'keep' } } });
+    assignFingerprints([incoming], ctxWith(port));
+    const [m] = bind([toolMatch, nearer], [incoming], port);
+    assert.equal(m.finding, toolMatch);
+    assert.equal(m.tier, 'fingerprint');
+  });
+});
+
+describe('fingerprint: multi-line regions anchor on their first line', () => {
+  it('an argument added inside a multi-line call keeps the content fingerprint', () => {
+    const before = finding('app.py', 2, 'B303', { location: { ruleId: 'B303', endLine: 3 } });
+    assignFingerprints([before], ctxWith(source({ 'app.py': 'import hashlib\nh = hashlib.md5(\n    data)\n' })));
+    const after = finding('app.py', 2, 'B303', { location: { ruleId: 'B303', endLine: 5 } });
+    assignFingerprints([after], ctxWith(source({ 'app.py': 'import hashlib\nh = hashlib.md5(\n    data,\n    usedforsecurity=False,\n)\n' })));
+    assert.equal(after.fingerprint, before.fingerprint);
+    assert.notEqual(after.regionHash, before.regionHash);
+  });
+
+  it('the rest of the region breaks a tie between stored findings with the same first line', () => {
+    const v1 = 'h = md5(\n  a)\nh = md5(\n  b)\n';
+    const port1 = source({ 'f.py': v1 });
+    const sa = finding('f.py', 1, 'B303', { location: { ruleId: 'B303', endLine: 2 } });
+    const sb = finding('f.py', 3, 'B303', { location: { ruleId: 'B303', endLine: 4 } });
+    assignFingerprints([sa, sb], ctxWith(port1));
+    // The `b` call moved to the top with new context; the `a` call is gone.
+    const port2 = source({ 'f.py': 'x = 1\nh = md5(\n  b)\n' });
+    const incoming = finding('f.py', 2, 'B303', { location: { ruleId: 'B303', endLine: 3 } });
+    assignFingerprints([incoming], ctxWith(port2));
+    const [m] = bind([sa, sb], [incoming], port2);
+    assert.equal(m.finding, sb);
+    assert.equal(m.tier, 'fingerprint:moved');
+  });
+});
+
+describe('fingerprint: DefectDojo parity mode stays DefectDojo', () => {
+  /** A SARIF finding flagged at `line`, carrying its snippet as real reports do. */
+  const flagged = (line: number) =>
+    parsedFinding({ title: 'eval', filePath: 'app.js', line, vulnIdFromTool: 'r', location: { ruleId: 'r', snippet: 'eval(input);' } });
+
+  function moveOnce(settings: Partial<Settings>) {
+    const ledger = newLedger();
+    const ctx = engineContext({ settings });
+    importScan(ledger, report('SARIF', [flagged(2)]), importOptions('SARIF'), ctx);
+    return { ledger, result: reimportScan(ledger, report('SARIF', [flagged(9)]), importOptions('SARIF'), later(ctx)) };
+  }
+
+  it('with defectdojoParity a moved finding is closed and created again, as DefectDojo does, snippet or not', () => {
+    // No algorithm configured: the product default, which parity turns back to DefectDojo's.
+    const { result } = moveOnce({ defectdojoParity: true, 'dedupe.algorithmPerScanType': {} });
+    assert.equal(result.counts.created, 1);
+    assert.equal(result.counts.closed, 1);
+    assert.ok(result.actions.every((a) => !a.matchTier?.startsWith('fingerprint')));
+  });
+
+  it('by default the fingerprint algorithm keeps the same moved finding from its snippet alone', () => {
+    const { result } = moveOnce({ 'dedupe.algorithmPerScanType': {} });
+    assert.equal(result.counts.created, 0);
+    assert.equal(result.counts.closed, 0);
+  });
+
+  it('the snippet never enters the DefectDojo hash code', () => {
+    const withSnippet = newLedger();
+    const without = newLedger();
+    const ctx = engineContext({ settings: { defectdojoParity: true } });
+    importScan(withSnippet, report('SARIF', [flagged(2)]), importOptions('SARIF'), ctx);
+    importScan(without, report('SARIF', [parsedFinding({ title: 'eval', filePath: 'app.js', line: 2, vulnIdFromTool: 'r', location: { ruleId: 'r' } })]), importOptions('SARIF'), ctx);
+    assert.equal(withSnippet.data.findings[0].hashCode, without.data.findings[0].hashCode);
   });
 });

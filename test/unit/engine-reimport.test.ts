@@ -6,6 +6,7 @@ import type { Ledger } from '../../src/engine/ledger';
 import { reimportScan } from '../../src/engine/reimport-scan';
 import { changeStatus, mitigateFinding } from '../../src/engine/status';
 import { ImportTargetError, type ImportOptions } from '../../src/engine/types';
+import { sarifParser } from '../../src/parsers/sarif';
 import { engineContext, importOptions, later, newLedger, parsedFinding, report } from '../builders';
 
 const G = 'Generic Findings Import';
@@ -89,6 +90,28 @@ describe('engine reimport: §4.1 choosing the target test', () => {
     assert.equal(reimportScan(s.ledger, codeql, importOptions('SARIF'), s.ctx).type, 'reimport');
     s.ledger.test(s.testId)!.testType = 'CodeQL (SARIF)';
     assert.equal(reimportScan(s.ledger, codeql, importOptions('SARIF'), s.ctx).type, 'reimport');
+  });
+});
+
+describe('engine reimport: issue 12, consolidate_dynamic_tests with no internal test (empty SARIF log)', () => {
+  it('a SARIF log without runs reimports into a "CodeScanner Scan (SARIF)" test: no Test_Type check, old findings closed, the test kept', () => {
+    const s = seed([parsedFinding({ title: 'old' })], {}, 'SARIF');
+    s.ledger.test(s.testId)!.testType = 'CodeScanner Scan (SARIF)';
+    const empty = sarifParser.parse('{"version":"2.1.0","runs":[]}', 'empty.sarif');
+    assert.equal(empty.noInternalTest, true);
+    const res = reimportScan(s.ledger, empty, importOptions('SARIF', { closeOldFindings: true }), s.ctx);
+    assert.equal(res.type, 'reimport');
+    assert.equal(res.testId, s.testId);
+    assert.equal(s.ledger.test(s.testId)!.testType, 'CodeScanner Scan (SARIF)');
+    assert.equal(s.byTitle('old').active, false);
+    assert.equal(s.byTitle('old').isMitigated, true);
+  });
+
+  it('a SARIF log with runs of another tool is still refused', () => {
+    const s = seed([], {}, 'SARIF');
+    s.ledger.test(s.testId)!.testType = 'CodeScanner Scan (SARIF)';
+    const other = sarifParser.parse('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Other"}},"results":[]}]}', 'other.sarif');
+    assert.throws(() => reimportScan(s.ledger, other, importOptions('SARIF'), s.ctx), ImportTargetError);
   });
 });
 
