@@ -140,9 +140,15 @@ function matchFindings(ledger: Ledger, server: readonly ServerFinding[], state: 
   const product = ledger.data.products.find((p) => p.name === productName);
   const index = new Map<string, Finding>();
   const linked = new Map<number, Finding>();
+  // The server names only a finding's test type; the local test of that type says which scan
+  // type produced it. A test type that differs from its scan type (every SARIF tool's, e.g.
+  // "ESLint Scan (SARIF)" from "SARIF") would otherwise be looked up as a scan type of its own
+  // and get another algorithm than the local side, and no finding would ever match.
+  const scanTypeOf = new Map<string, string>();
   if (product) {
     for (const engagement of ledger.engagementsOfProduct(product.id)) {
       for (const test of ledger.testsOfEngagement(engagement.id)) {
+        if (!scanTypeOf.has(test.testType)) scanTypeOf.set(test.testType, test.scanType);
         const algorithm = hashConfigFor(test.testType, test.scanType, settings).algorithm;
         for (const f of ledger.findingsOfTest(test.id)) {
           if (f.duplicate) continue;
@@ -166,7 +172,7 @@ function matchFindings(ledger: Ledger, server: readonly ServerFinding[], state: 
       const testType = s.related_fields?.test?.test_type?.name;
       if (!testType) continue;
       // The server's test type decides the algorithm, looked up the way the engine does.
-      const algorithm = hashConfigFor(testType, testType, settings).algorithm;
+      const algorithm = hashConfigFor(testType, scanTypeOf.get(testType) ?? testType, settings).algorithm;
       for (const key of matchKeys(algorithm, s.hash_code, s.unique_id_from_tool)) {
         const candidate = index.get(`${testType}\u0000${algorithm}\u0000${key}`);
         if (candidate && !taken.has(candidate.id)) {

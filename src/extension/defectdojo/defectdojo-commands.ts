@@ -25,6 +25,7 @@ import { effectiveSettings, type ParsedReport } from '../../model';
 import { describeError, log, showError, showWarning } from '../log';
 import { SETTINGS_SECTION } from '../settings';
 import type { SessionRegistry, WorkspaceSession } from '../workspace-session';
+import { isNonInteractive, parseConnectArguments, serverUrlProblem, tokenProblem } from './connect-arguments';
 import { serverKey, serverRow, type ServerRow } from './server-node-model';
 
 export const CONNECT_COMMAND = 'scanLedger.defectdojo.connect';
@@ -55,9 +56,16 @@ export class DefectDojoCommands implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.emitter,
-      vscode.commands.registerCommand(CONNECT_COMMAND, () => this.connect()),
+      vscode.commands.registerCommand(CONNECT_COMMAND, (arg?: unknown) => this.connect(arg)),
       vscode.commands.registerCommand(SYNC_COMMAND, (arg?: { folder?: string }) => this.sync(arg?.folder)),
       secrets.onDidChange(() => void this.refreshConnected()),
+      // Which servers have a token depends on each folder's `defectdojo.url`: a changed setting
+      // (the connect command's own write included, which lands after the token is stored) must
+      // not leave the row saying "not connected".
+      registry.onDidChange((change) => {
+        if (change.kind === 'settings') void this.refreshConnected();
+      }),
+      registry.onDidChangeSessions(() => void this.refreshConnected()),
     );
     void this.refreshConnected();
   }
@@ -100,36 +108,51 @@ export class DefectDojoCommands implements vscode.Disposable {
     return picked ? sessions.find((s) => s.folder.uri.toString() === picked.uri.toString()) : undefined;
   }
 
-  async connect(): Promise<void> {
+  /**
+   * "Connect to DefectDojo…". Without an argument it asks for the URL and the API key; with
+   * `{ folder?, url?, token? }` (see `parseConnectArguments`) a given folder is not picked, a
+   * given URL pre-fills its box, and a URL with a token connects without asking anything.
+   * Resolves with whether the folder is now connected.
+   */
+  async connect(arg?: unknown): Promise<boolean> {
     if (!vscode.workspace.isTrusted) {
       void showWarning('Scan Ledger: connect to DefectDojo from a trusted workspace; an untrusted one could redirect the token.');
-      return;
+      return false;
     }
-    const session = await this.pickSession();
-    if (!session) return;
-    const url = await vscode.window.showInputBox({
-      title: 'Connect to DefectDojo (1/2)',
-      prompt: 'The DefectDojo server URL (https://…)',
-      value: session.settings()['defectdojo.url'],
-      ignoreFocusOut: true,
-      validateInput: (value) => {
-        try {
-          new DefectDojoClient({ url: value, token: 'check' });
-          return null;
-        } catch (error) {
-          return describeError(error);
-        }
-      },
-    });
-    if (!url) return;
-    const token = await vscode.window.showInputBox({
-      title: 'Connect to DefectDojo (2/2)',
-      prompt: 'Your DefectDojo API v2 key (kept in the editor\'s secret storage, never in settings or logs)',
-      password: true,
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() === '' || /\s/.test(value.trim()) ? 'An API key is one word without spaces.' : null),
-    });
-    if (!token) return;
+    const args = parseConnectArguments(arg);
+    if (typeof args === 'string') {
+      void showWarning(`Scan Ledger: cannot connect to DefectDojo: ${args}.`);
+      return false;
+    }
+    const session = await this.pickSession(args.folder);
+    if (!session) {
+      if (args.folder) void showWarning(`Scan Ledger: cannot connect to DefectDojo: no workspace folder "${args.folder}".`);
+      return false;
+    }
+    let url: string | undefined;
+    let token: string | undefined;
+    if (isNonInteractive(args)) {
+      ({ url, token } = args);
+    } else {
+      url = await vscode.window.showInputBox({
+        title: 'Connect to DefectDojo (1/2)',
+        prompt: 'The DefectDojo server URL (https://…)',
+        value: args.url ?? session.settings()['defectdojo.url'],
+        ignoreFocusOut: true,
+        validateInput: serverUrlProblem,
+      });
+      if (!url) return false;
+      token =
+        args.token ??
+        (await vscode.window.showInputBox({
+          title: 'Connect to DefectDojo (2/2)',
+          prompt: 'Your DefectDojo API v2 key (kept in the editor\'s secret storage, never in settings or logs)',
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: tokenProblem,
+        }));
+      if (!token) return false;
+    }
     try {
       const client = new DefectDojoClient({ url, token: token.trim() });
       const identity = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Scan Ledger: connecting to ${client.serverName}…` }, () => client.checkServer());
@@ -138,8 +161,10 @@ export class DefectDojoCommands implements vscode.Disposable {
       log().info(`${session.folder.name}: connected to ${client.serverName} as ${identity.username} (DefectDojo ${identity.version}).`);
       void vscode.window.showInformationMessage(`Scan Ledger: connected to ${client.serverName} as ${identity.username} (DefectDojo ${identity.version}).`);
       await this.refreshConnected();
+      return true;
     } catch (error) {
       void showError(`Scan Ledger could not connect to DefectDojo: ${describeError(error)}`, error);
+      return false;
     }
   }
 

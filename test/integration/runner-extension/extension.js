@@ -4,7 +4,10 @@
 'use strict';
 const { runSuites } = require('./run-suites.js');
 
-function activate() {
+function activate(context) {
+  // The extension host's log folder, for suites that read what an extension wrote to its log
+  // channel (each extension's channel file lies in a folder named after it next to this one).
+  if (context && context.logUri) process.env.SCAN_LEDGER_TEST_LOG_DIR = context.logUri.fsPath;
   const bundles = process.env.SCAN_LEDGER_TEST_BUNDLES;
   const resultsFile = process.env.SCAN_LEDGER_TEST_RESULTS;
   const mochaPath = process.env.SCAN_LEDGER_MOCHA_PATH;
