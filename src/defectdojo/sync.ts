@@ -192,6 +192,10 @@ function matchFindings(ledger: Ledger, server: readonly ServerFinding[], state: 
 /** When the local side last decided on the finding, or null when nobody triaged it here. */
 function localDecisionTime(f: Finding): string | null {
   if (!f.lastReviewed || isSyncAuthor(f.lastReviewedBy)) return null;
+  // An import stamps `lastReviewed` on the findings it creates (as DefectDojo does), but
+  // nobody decided anything then: a finding imported after a teammate triaged it on the
+  // server must take the server's decision, not reopen it there.
+  if (f.lastReviewed === f.created) return null;
   return f.lastReviewed;
 }
 

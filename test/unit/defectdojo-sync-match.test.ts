@@ -67,4 +67,34 @@ describe('DefectDojo sync matching for a test type that is not a scan type (issu
     assert.deepEqual(plan.appliedFromServer.map((a) => a.decision), ['false-positive']);
     assert.equal(ledger.data.findings.filter((f) => f.falsePositive).length, 1);
   });
+
+  it('a finding imported locally after a teammate triaged it on the server takes the server’s decision; the import is no local decision', async () => {
+    const client = new DefectDojoClient({ url: double.url, token: 'sync-match-token' });
+    await pushReport(client, {
+      scanType: 'SARIF',
+      fileName: 'b.sarif',
+      bytes: Buffer.from(SARIF),
+      productName: 'later',
+      productTypeName: 'Research and Development',
+      engagementName: 'Local scans',
+      testTitle: 'b.sarif',
+      closeOldFindings: false,
+      doNotReactivate: false,
+      minimumSeverity: 'Info',
+    });
+    const serverFindings = await client.list<ServerFinding>('/api/v2/findings/', { product_name: 'later', related_fields: true });
+    // The teammate's decision comes first, a day before this machine imports the report.
+    double.triage(serverFindings[0].id, { false_p: true, active: false }, new Date(Date.now() - 24 * 3600 * 1000));
+
+    const ctx = { now: new Date(), user: 'dev', settings: effectiveSettings(defaultSettings()) };
+    const ledger = new Ledger(emptyStoreData());
+    const report = parseReport(SARIF, { fileName: 'b.sarif' });
+    importScan(ledger, report, { scanType: report.scanType, productName: 'later', engagementName: 'Local scans', testTitle: 'b.sarif' }, ctx);
+
+    const server = await client.list<ServerFinding>('/api/v2/findings/', { product_name: 'later', related_fields: true });
+    const plan = planSync(ledger, server, { serverName: client.serverName, productName: 'later', serverUserId: 1 }, ctx);
+    assert.deepEqual(plan.operations, [], 'nothing is sent back: the import reopened nothing on the server');
+    assert.deepEqual(plan.conflicts, [], 'an import is not a decision that could conflict');
+    assert.deepEqual(plan.appliedFromServer.map((a) => a.decision), ['false-positive']);
+  });
 });
