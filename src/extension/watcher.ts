@@ -8,7 +8,7 @@ import { log } from './log';
 import type { ImportOrigin, ImportOutcome, ReportImporter } from './report-import';
 import type { ReportConsentGate } from './report-consent';
 import type { RestrictedModeHint } from './restricted-mode';
-import { activeFilesExcludeGlobs, EXCLUDED_REPORT_GLOBS, matchWatchEntry, watchedTestTitle } from './report-paths';
+import { activeFilesExcludeGlobs, EXCLUDED_REPORT_GLOBS, isExcludedReportPath, matchWatchEntry, watchedTestTitle } from './report-paths';
 import { DEFAULT_ENGAGEMENT, type SessionRegistry, type WorkspaceSession } from './workspace-session';
 
 /**
@@ -25,6 +25,8 @@ import { DEFAULT_ENGAGEMENT, type SessionRegistry, type WorkspaceSession } from 
 /** Quiet period after the last file event before a report is imported. */
 export const WATCH_DEBOUNCE_MS = 500;
 const STORE_DEBOUNCE_MS = 300;
+/** How many files of a new folder are looked at for reports: a scanner's output folder is small. */
+const NEW_FOLDER_SCAN_LIMIT = 500;
 
 interface FolderWatch {
   /** The watch settings and store path the watchers were made for, to notice changes. */
@@ -130,8 +132,36 @@ export class ReportWatcher implements vscode.Disposable {
       watcher.onDidChange((uri) => this.reportChanged(session, uri));
       disposables.push(watcher);
     }
+    // A scanner that creates its output folder and writes the report into it at once can beat
+    // the file watcher to the new folder (inotify watches a new folder only once it has seen
+    // it), and then no event ever names the report. A new folder is therefore searched for
+    // reports once its writes settle; what the pattern watchers did see is debounced into the
+    // same job, so nothing is imported twice.
+    const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.folder, '**'), false, true, true);
+    folders.onDidCreate((uri) => void this.folderCreated(session, uri));
+    disposables.push(folders);
     log().info(`${session.folder.name}: watching ${globs.length} report pattern${globs.length === 1 ? '' : 's'}.`);
     return disposables;
+  }
+
+  /** Looks for watched reports in a folder that was just created (see `watchReports`). */
+  private async folderCreated(session: WorkspaceSession, uri: vscode.Uri): Promise<void> {
+    const relPath = session.relativePath(uri);
+    // Cheap path checks first: most created files are not folders, and excluded trees
+    // (node_modules, .git, our store, test fixtures) are never searched.
+    const excludes = reportExcludes(session);
+    if (matchWatchEntry(relPath, session.settings().watch, this.storeRelPath(session) ?? undefined, excludes)) return;
+    // A file inside the new folder stands for its contents: `**/node_modules/**` excludes them.
+    if (isExcludedReportPath(`${relPath}/_`, excludes)) return;
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).type !== vscode.FileType.Directory) return;
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, WATCH_DEBOUNCE_MS));
+    const exclude = `{${EXCLUDED_REPORT_GLOBS.join(',')}}`;
+    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), exclude, NEW_FOLDER_SCAN_LIMIT);
+    for (const file of found) this.reportChanged(session, file);
   }
 
   private watchStore(session: WorkspaceSession): vscode.Disposable {
