@@ -22,8 +22,7 @@ import { ESLint } from 'eslint';
 import { reimportScan } from '../src/engine/reimport-scan';
 import { triageFinding } from '../src/engine/triage';
 import { Ledger } from '../src/engine/ledger';
-import type { EngineContext } from '../src/engine/context';
-import type { SourcePort } from '../src/engine/fingerprint';
+import type { EngineContext, SourcePort } from '../src/engine/context';
 import { defaultSettings, effectiveSettings, emptyStoreData, type Finding } from '../src/model';
 import { parseReport } from '../src/parsers';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { reopenExpiredRiskAcceptances } from './engine';
+import { hasExpiredRiskAcceptance, reopenExpiredRiskAcceptances } from './engine';
 import { ClosedFindingsFilter, FindingAtCursorContext, FindingDecorations, TOGGLE_CLOSED_COMMAND } from './extension/decorations';
 import { DefectDojoCommands } from './extension/defectdojo/defectdojo-commands';
 import { FindingDiagnostics } from './extension/diagnostics';
@@ -145,9 +145,7 @@ async function checkExpiredRiskAcceptances(registry: SessionRegistry): Promise<v
   for (const session of registry.sessions()) {
     const ledger = session.ledger;
     if (!ledger) continue;
-    const today = new Date().toISOString().slice(0, 10);
-    const due = ledger.data.findings.some((f) => f.riskAccepted && f.riskAcceptance?.expires && f.riskAcceptance.expires <= today);
-    if (!due) continue;
+    if (!hasExpiredRiskAcceptance(ledger, new Date())) continue;
     try {
       const reopened = await session.update('triage', (l, ctx) => reopenExpiredRiskAcceptances(l, ctx).map((f) => f.id));
       if (reopened.length > 0) log().info(`${session.folder.name}: risk acceptance expired; reopened ${reopened.map((id) => `#${id}`).join(', ')}.`);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The settings panel's webview script (bundled by esbuild to media/build/settings-panel.js).
  * It builds a plain HTML form from the host's state message: real inputs with labels, native

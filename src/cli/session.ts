@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as path from 'node:path';
-import { Ledger, rehashIfConfigChanged, reopenExpiredRiskAcceptances, todayIso, type EngineContext } from '../engine';
+import { hasExpiredRiskAcceptance, Ledger, rehashIfConfigChanged, reopenExpiredRiskAcceptances, type EngineContext } from '../engine';
 import { effectiveSettings, type ParsedReport, type Settings } from '../model';
-import { decodeReport, parseReport, SCAN_TYPES } from '../parsers';
+import { parseReport, SCAN_TYPES } from '../parsers';
 import {
   convergeSharedTriage,
   LedgerStore,
+  readReport,
+  readReportBytes as readStoreReportBytes,
   readWorkspaceSettings,
+  ReportFileError,
   resolveWorkspaceStorePath,
   StorePathError,
   StoreUnreadableError,
@@ -228,18 +230,19 @@ export interface LoadedReport {
  */
 export async function loadReport(workspace: CliWorkspace, file: string, scanType: string | undefined): Promise<LoadedReport> {
   const maxBytes = Math.round(workspace.settings.maxReportSizeMb * 1024 * 1024);
-  const bytes = await readReportBytes(path.resolve(workspace.root, file), file, maxBytes, workspace.settings.maxReportSizeMb);
-  const progress = reportProgress(workspace, file, bytes.length);
-  progress(`parsing ${formatBytes(bytes.length)}`);
-  const text = decodeReport(bytes, file);
+  const read = await asBadInput(
+    readReport({ path: path.resolve(workspace.root, file), fileName: file, maxBytes, limitMb: workspace.settings.maxReportSizeMb }),
+  );
+  const progress = reportProgress(workspace, file, read.size);
+  progress(`parsing ${formatBytes(read.size)}`);
   // A scan type the parsers know is accepted in any case; an unknown one is left for
   // parseReport to refuse, naming the file.
   const knownScanType = scanType !== undefined ? (canonicalScanType(scanType) ?? scanType) : undefined;
-  const report = parseReport(text, { fileName: file, scanType: knownScanType, maxBytes, workspaceRoot: workspace.root });
+  const report = parseReport(read.text, { fileName: file, scanType: knownScanType, maxBytes, workspaceRoot: workspace.root });
   // A value cut to the per-field bound is kept, with a marker; the user is told which.
   for (const warning of report.warnings ?? []) workspace.runtime.stderr(`scan-ledger: warning: ${file}: ${warning}\n`);
   progress(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} read`);
-  return { fileName: file, report, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { fileName: file, report, sha256: read.sha256 };
 }
 
 /** Reports at least this large take long enough to parse and import that a person is shown the stages. */
@@ -254,64 +257,23 @@ function reportProgress(workspace: CliWorkspace, file: string, size: number): (s
   return (stage) => workspace.runtime.stderr(`scan-ledger: ${file}: ${stage}…\n`);
 }
 
-function overLimit(file: string, size: string, limitMb: number): CliError {
-  return badInput(`${file}: the report is ${size}, over the ${limitMb} MB limit (setting maxReportSizeMb)`);
-}
-
-/**
- * The bytes of a report file, at most `maxBytes` of them. The path is resolved to its real
- * path first and must name a regular file: a symbolic link to `/dev/zero` would otherwise be
- * read without end, a FIFO would block forever, and a folder or a device is no report. The
- * file is opened without blocking (a FIFO that appears between the check and the open does
- * not hang the run), checked again through the open handle, and read with a bound on the
- * read itself, so a file that grows while it is read still cannot exceed the limit.
- */
-export async function readReportBytes(absolute: string, file: string, maxBytes: number, limitMb: number): Promise<Buffer> {
-  let handle: fs.FileHandle | undefined;
+/** A report file the store cannot read is the user's input at fault: exit 2, naming the file. */
+async function asBadInput<T>(read: Promise<T>): Promise<T> {
   try {
-    const real = await fs.realpath(absolute);
-    const stat = await fs.stat(real);
-    if (stat.isDirectory()) throw badInput(`${file}: is a folder, not a report file`);
-    if (!stat.isFile()) throw badInput(`${file}: is not a regular file (${fileKind(stat)}); a report must be a regular file`);
-    if (stat.size > maxBytes) throw overLimit(file, formatBytes(stat.size), limitMb);
-    handle = await fs.open(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-    const opened = await handle.stat();
-    if (!opened.isFile()) throw badInput(`${file}: is not a regular file (${fileKind(opened)}); a report must be a regular file`);
-    // One byte beyond the limit tells a file that grew past it from one that ends exactly there;
-    // a file that grew while it was read is read on into a larger buffer, never past that byte.
-    let buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        if (length > maxBytes) throw overLimit(file, `over ${formatBytes(maxBytes)}`, limitMb);
-        const larger = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
-        buffer.copy(larger, 0, 0, length);
-        buffer = larger;
-      }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) return buffer.subarray(0, length);
-      length += bytesRead;
-    }
+    return await read;
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw badInput(`${file}: no such file`);
-    if (code === 'ENOTDIR') throw badInput(`${file}: no such file (a part of the path is not a folder)`);
-    if (code === 'ELOOP') throw badInput(`${file}: too many levels of symbolic links`);
-    if (code === 'EACCES' || code === 'EPERM') throw badInput(`${file}: permission denied`);
-    throw badInput(`${file}: cannot read: ${(error as Error).message}`);
-  } finally {
-    await handle?.close().catch(() => undefined);
+    if (error instanceof ReportFileError) throw badInput(error.message);
+    throw error;
   }
 }
 
-/** What kind of file system entry a stat describes, for the message refusing it. */
-function fileKind(stat: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (stat.isFIFO()) return 'a named pipe';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a file';
+/**
+ * The bytes of a report file, at most `maxBytes` of them, read by the store's `readReportBytes`
+ * (regular files only, opened without blocking, the read itself bounded); a refusal is a bad
+ * input (exit 2) naming the file.
+ */
+export async function readReportBytes(absolute: string, file: string, maxBytes: number, limitMb: number): Promise<Buffer> {
+  return (await asBadInput(readStoreReportBytes({ path: absolute, fileName: file, maxBytes, limitMb }))).bytes;
 }
 
 /** The canonical spelling of a scan type the parsers know, matched case-insensitively. */
@@ -333,7 +295,7 @@ export async function readWithExpiredReopened<T>(workspace: CliWorkspace, read: 
   const store = await openStore(workspace, 'existing');
   try {
     const ctx = engineContext(workspace);
-    if (!hasExpiredRiskAcceptance(store.ledger, ctx)) return read(store.ledger);
+    if (!hasExpiredRiskAcceptance(store.ledger, ctx.now)) return read(store.ledger);
     return await store.transaction((ledger) => {
       refuseSetAside(store);
       reopenExpiredRiskAcceptances(ledger, ctx);
@@ -363,14 +325,4 @@ export function prepareLedger(ledger: Ledger, ctx: EngineContext): Preparation {
   const reopened = reopenExpiredRiskAcceptances(ledger, ctx).length;
   const rehashed = rehashIfConfigChanged(ledger, ctx);
   return { reopened, rehashed };
-}
-
-/**
- * Whether any risk acceptance has reached its expiry date (it ends at the start of that day,
- * UTC), i.e. whether reopening would change anything. Checked first so that reading commands
- * only write the store when there is something to reopen.
- */
-function hasExpiredRiskAcceptance(ledger: Ledger, ctx: EngineContext): boolean {
-  const today = todayIso(ctx);
-  return ledger.data.findings.some((f) => f.riskAccepted && f.riskAcceptance?.expires != null && f.riskAcceptance.expires <= today);
 }

@@ -162,7 +162,7 @@ interface Attempt {
   method: string;
   path: string;
   url: URL;
-  body?: () => BodyInit;
+  body?: () => NonNullable<RequestInit['body']>;
   contentType?: string;
   timeoutMs: number;
   /** Whether a 5xx or a dropped connection may be retried without risking a second effect. */

@@ -1,5 +1,16 @@
 import type { Settings } from '../model';
-import type { SourcePort } from './fingerprint';
+
+/**
+ * What the host provides for content fingerprints (product.md §4): the current lines of a
+ * workspace file, and files git saw renamed. It lives beside `EngineContext`, which carries it,
+ * so the context does not import the fingerprint module that uses it (no import cycle).
+ */
+export interface SourcePort {
+  /** The lines of a workspace-relative file, or undefined when it cannot be read. */
+  lines(filePath: string): readonly string[] | undefined;
+  /** Old path → new path for files renamed since the previous scan (git rename detection). */
+  renamedFiles?(): ReadonlyMap<string, string>;
+}
 
 /**
  * What every engine operation is given instead of reaching for globals: the clock, the acting

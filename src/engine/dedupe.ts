@@ -328,27 +328,40 @@ function legacyLocationAgrees(f: Finding, c: Finding): boolean {
 }
 
 /**
- * The registered passive-dedupe rules, one per algorithm. `fingerprint` (product.md §4) plugs
- * its own rule in with `registerDedupeRule`; until it does, `dedupeRuleFor` gives it the
- * `unique_id_from_tool_or_hash_code` rule, which is what the scan types it is meant for (SARIF,
- * Semgrep) use in DefectDojo.
+ * Passive deduplication under `fingerprint` (product.md §4): an older original of the same
+ * Test_Type with the same fingerprint (the same code, found again by another test of the
+ * product); findings with nothing to fingerprint fall back to DefectDojo's unique-id-or-hash rule.
  */
-export const DEDUPE_RULES = new Map<DedupeAlgorithm, DedupeRule>([
-  ['hash_code', { candidates: (f, _p, run) => hashCandidates(f, run), skipsFlaggedDuplicates: false }],
-  ['unique_id_from_tool', { candidates: uniqueIdCandidates, skipsFlaggedDuplicates: false }],
-  ['unique_id_from_tool_or_hash_code', { candidates: uniqueIdOrHashCandidates, skipsFlaggedDuplicates: true }],
-  ['legacy', { candidates: (f, _p, run) => legacyCandidates(f, run), skipsFlaggedDuplicates: false }],
-]);
+const fingerprintRule: DedupeRule = {
+  *candidates(f, placement, run) {
+    if (!f.fingerprint) {
+      yield* uniqueIdOrHashCandidates(f, placement, run);
+      return;
+    }
+    for (const c of run.olderOriginals('fingerprint', f.fingerprint, f)) {
+      const cp = run.placementOf(c);
+      if (cp && cp.test.testType === placement.test.testType) yield c;
+    }
+  },
+  skipsFlaggedDuplicates: true,
+};
 
-export function registerDedupeRule(algorithm: DedupeAlgorithm, rule: DedupeRule): void {
-  DEDUPE_RULES.set(algorithm, rule);
-}
+/**
+ * The passive-dedupe rule of every algorithm. A static table typed by `DedupeAlgorithm`, so the
+ * compiler refuses an algorithm without a rule: there is no registration at load time, and so
+ * no fallback for a rule that was never registered.
+ */
+export const DEDUPE_RULES: Readonly<Record<DedupeAlgorithm, DedupeRule>> = {
+  hash_code: { candidates: (f, _p, run) => hashCandidates(f, run), skipsFlaggedDuplicates: false },
+  unique_id_from_tool: { candidates: uniqueIdCandidates, skipsFlaggedDuplicates: false },
+  unique_id_from_tool_or_hash_code: { candidates: uniqueIdOrHashCandidates, skipsFlaggedDuplicates: true },
+  legacy: { candidates: (f, _p, run) => legacyCandidates(f, run), skipsFlaggedDuplicates: false },
+  fingerprint: fingerprintRule,
+};
 
-/** The rule for a configured algorithm, falling back to `unique_id_from_tool_or_hash_code`. */
+/** The rule for a configured algorithm. */
 export function dedupeRuleFor(algorithm: DedupeAlgorithm): DedupeRule {
-  const rule = DEDUPE_RULES.get(algorithm) ?? DEDUPE_RULES.get('unique_id_from_tool_or_hash_code');
-  if (!rule) throw new Error('The unique_id_from_tool_or_hash_code dedupe rule is not registered.');
-  return rule;
+  return DEDUPE_RULES[algorithm];
 }
 
 // ---------------------------------------------------------------------------------------------

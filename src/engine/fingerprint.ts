@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, ParsedFinding } from '../model';
 import type { EngineContext } from './context';
-import { registerDedupeRule, uniqueIdOrHashCandidates } from './dedupe';
-import { isPlaceholderUniqueId, registerReimportMatcher, uniqueIdOrHashMatcher, type ReimportCandidateIndex, type ReimportMatch, type ReimportMatcher } from './matching';
+import { isPlaceholderUniqueId, uniqueIdOrHashMatcher, type ReimportCandidateIndex, type ReimportMatch, type ReimportMatcher } from './matching';
 
 /**
  * Identity that survives code moves (product.md §4). A finding's fingerprint is the tool's own
@@ -14,14 +13,6 @@ import { isPlaceholderUniqueId, registerReimportMatcher, uniqueIdOrHashMatcher, 
  * The engine stays pure: the host reads files and hands their lines over through
  * `EngineContext.source`.
  */
-
-/** What the host provides: the current lines of a workspace file, and files git saw renamed. */
-export interface SourcePort {
-  /** The lines of a workspace-relative file, or undefined when it cannot be read. */
-  lines(filePath: string): readonly string[] | undefined;
-  /** Old path → new path for files renamed since the previous scan (git rename detection). */
-  renamedFiles?(): ReadonlyMap<string, string>;
-}
 
 type Fingerprintable = Pick<ParsedFinding, 'filePath' | 'line' | 'vulnIdFromTool' | 'title' | 'location'> & {
   fingerprint?: string | null;
@@ -353,26 +344,3 @@ export const fingerprintMatcher: ReimportMatcher = {
     return (c) => (c.fingerprint ? prints.has(c.fingerprint) : others(c));
   },
 };
-
-// The fingerprint algorithm plugs into reimport through the matcher registry and into passive
-// deduplication through the rule registry; the decision table never needs to know it exists.
-registerReimportMatcher(fingerprintMatcher);
-
-/**
- * Passive deduplication under `fingerprint`: an older original of the same Test_Type with the
- * same fingerprint (the same code, found again by another test of the product); findings with
- * nothing to fingerprint fall back to DefectDojo's unique-id-or-hash rule.
- */
-registerDedupeRule('fingerprint', {
-  *candidates(f, placement, run) {
-    if (!f.fingerprint) {
-      yield* uniqueIdOrHashCandidates(f, placement, run);
-      return;
-    }
-    for (const c of run.olderOriginals('fingerprint', f.fingerprint, f)) {
-      const cp = run.placementOf(c);
-      if (cp && cp.test.testType === placement.test.testType) yield c;
-    }
-  },
-  skipsFlaggedDuplicates: true,
-});

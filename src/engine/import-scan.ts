@@ -20,7 +20,8 @@ import {
   updateTestBookkeeping,
 } from './incoming-finding';
 import type { Ledger } from './ledger';
-import { ignoresUnreliableUniqueIds, reimportMatcherFor, unreliableUniqueIds } from './matching';
+import { ignoresUnreliableUniqueIds, unreliableUniqueIds } from './matching';
+import { reimportMatcherFor } from './reimport-matchers';
 import { syncVulnerabilityIds } from './normalise';
 import { createTest, ensureEngagement } from './product-context';
 import { mitigateFinding } from './status';
@@ -172,8 +173,8 @@ export function importIntoNewTest(
 }
 
 /**
- * The algorithm actually used for a configured one (`fingerprint` falls back while no matcher
- * is registered), as recorded in the import settings snapshot.
+ * The algorithm actually used for a configured one, as recorded in the import settings
+ * snapshot: the matcher's own, which the static matcher table makes the configured one.
  */
 export function effectiveAlgorithm(algorithm: DedupeAlgorithm): string {
   return reimportMatcherFor(algorithm).algorithm;

@@ -9,6 +9,7 @@ export * from './dedupe-config';
 export * from './status';
 export * from './product-context';
 export * from './matching';
+export * from './reimport-matchers';
 export { MAX_TITLE_LENGTH, BATCH_SIZE, truncateTitle, normaliseTimestamp, actionRecords, countActions } from './incoming-finding';
 export * from './import-scan';
 export * from './reimport-scan';

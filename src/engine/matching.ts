@@ -177,36 +177,6 @@ export const legacyMatcher: ReimportMatcher = {
 };
 
 /**
- * The registered reimport matchers. `fingerprint` (product.md §4) registers itself here from
- * its own module; the decision table never changes for it.
- */
-export const REIMPORT_MATCHERS = new Map<DedupeAlgorithm, ReimportMatcher>([
-  ['hash_code', hashCodeMatcher],
-  ['unique_id_from_tool', uniqueIdMatcher],
-  ['unique_id_from_tool_or_hash_code', uniqueIdOrHashMatcher],
-  ['legacy', legacyMatcher],
-]);
-
-export function registerReimportMatcher(matcher: ReimportMatcher): void {
-  REIMPORT_MATCHERS.set(matcher.algorithm, matcher);
-}
-
-/**
- * The matcher for a configured algorithm. When `fingerprint` is configured before its matcher
- * is registered, matching falls back to `unique_id_from_tool_or_hash_code`: it is the
- * DefectDojo algorithm closest to fingerprint matching (tool ids first-class, hash as the
- * fallback), and the fingerprint defaults replace DefectDojo's uid-or-hash defaults for the
- * same SAST / secrets / IaC scan types.
- */
-export function reimportMatcherFor(algorithm: DedupeAlgorithm): ReimportMatcher {
-  const matcher = REIMPORT_MATCHERS.get(algorithm);
-  if (matcher) return matcher;
-  const fallback = REIMPORT_MATCHERS.get('unique_id_from_tool_or_hash_code');
-  if (!fallback) throw new Error('The unique_id_from_tool_or_hash_code matcher is not registered.');
-  return fallback;
-}
-
-/**
  * Chooses the stored finding an incoming finding is bound to. DefectDojo takes the first
  * candidate, i.e. the lowest id (§4.3). With one-to-one matching (improvement 1), the first
  * candidate not yet bound in this run wins, and only when every candidate is taken does it fall
@@ -233,7 +203,7 @@ export function selectMatch(
  * hash code to fall back on.
  */
 export function ignoresUnreliableUniqueIds(algorithm: DedupeAlgorithm, settings: Pick<Settings, 'reimport.ignoreUnreliableUniqueIds'>): boolean {
-  return settings['reimport.ignoreUnreliableUniqueIds'] && reimportMatcherFor(algorithm).algorithm !== 'unique_id_from_tool';
+  return settings['reimport.ignoreUnreliableUniqueIds'] && algorithm !== 'unique_id_from_tool';
 }
 
 /** Placeholder unique ids some scanners emit when they have none (§8 item 2). */

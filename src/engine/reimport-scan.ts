@@ -22,7 +22,8 @@ import {
   updateTestBookkeeping,
 } from './incoming-finding';
 import type { Ledger } from './ledger';
-import { type ReimportMatch, ignoresUnreliableUniqueIds, reimportMatcherFor, selectMatch, unreliableUniqueIds } from './matching';
+import { type ReimportMatch, ignoresUnreliableUniqueIds, selectMatch, unreliableUniqueIds } from './matching';
+import { reimportMatcherFor } from './reimport-matchers';
 import { numericalSeverity, storedVulnerabilityIds, syncVulnerabilityIds } from './normalise';
 import { checkReimportTestType, ensureEngagement, findEngagement, findReimportTarget } from './product-context';
 import { restartSla, updateSlaExpiration } from './sla';

@@ -4,7 +4,8 @@ import { nowIso } from './context';
 import { hashConfigFor } from './dedupe-config';
 import { deleteTest, type DeleteResult } from './delete-finding';
 import type { Ledger } from './ledger';
-import { reimportMatcherFor, selectMatch } from './matching';
+import { selectMatch } from './matching';
+import { reimportMatcherFor } from './reimport-matchers';
 import { changeStatus } from './status';
 
 /*

@@ -153,6 +153,26 @@ export function riskAcceptanceExpiredNote(expires: string, reopened: boolean): s
 }
 
 /**
+ * The expiry date of a finding's risk acceptance when that day has begun (an acceptance ends at
+ * the start of its expiry day, UTC), else null: the one expiry rule, shared by the reopening
+ * below and by the hosts' cheap "is anything due?" checks, so they can never disagree.
+ */
+function riskAcceptanceExpiry(f: Finding, today: string): string | null {
+  const expires = f.riskAcceptance?.expires;
+  return f.riskAccepted && expires && expires <= today ? expires : null;
+}
+
+/**
+ * Whether any risk acceptance in the ledger has expired as of `now`, i.e. whether
+ * `reopenExpiredRiskAcceptances` would change anything. The hosts ask first, so that reading a
+ * store (the CLI's listings, the editor's periodic check) writes it only when something is due.
+ */
+export function hasExpiredRiskAcceptance(ledger: Ledger, now: Date): boolean {
+  const today = now.toISOString().slice(0, 10);
+  return ledger.data.findings.some((f) => riskAcceptanceExpiry(f, today) !== null);
+}
+
+/**
  * Ends every risk acceptance whose expiry day has begun (UTC) and reopens its finding: active,
  * no longer risk accepted, with a note and an audit entry, as DefectDojo's expiry task does with
  * `reactivate_expired`. A finding that was meanwhile closed (mitigated, false positive, out of
@@ -163,8 +183,8 @@ export function reopenExpiredRiskAcceptances(ledger: Ledger, ctx: EngineContext)
   const today = todayIso(ctx);
   const ended: Finding[] = [];
   for (const f of ledger.data.findings) {
-    const expires = f.riskAcceptance?.expires;
-    if (!f.riskAccepted || !expires || expires > today) continue;
+    const expires = riskAcceptanceExpiry(f, today);
+    if (expires === null) continue;
     const reason = 'risk acceptance expired';
     const closed = f.isMitigated || f.falsePositive || f.outOfScope;
     changeStatus(f, closed ? { riskAccepted: false } : { riskAccepted: false, active: true }, ctx, reason);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Ledger } from '../engine/ledger';
+import type { Ledger } from '../engine';
 import type { Finding, Severity } from '../model';
 import { SEVERITIES } from '../model';
 import { creationIndex, type CreationIndex, describeFilter, type FindingFilter, isFiltering, NO_FILTER, type NewSince, passesFilter, readFilter } from './finding-filter-model';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Ledger } from '../engine/ledger';
+import type { Ledger } from '../engine';
 import type { Finding } from '../model';
 import { SEVERITY_RANK } from '../model';
 import type { ClosedFindingsFilter } from './decorations';

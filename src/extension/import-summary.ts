@@ -1,4 +1,4 @@
-import type { Ledger } from '../engine/ledger';
+import type { Ledger } from '../engine';
 import type { ImportCounts, ImportRecord } from '../model';
 
 /**

@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { reopenExpiredRiskAcceptances } from '../engine';
-import type { ImportOptions, ImportResult } from '../engine/types';
+import { reopenExpiredRiskAcceptances, type ImportOptions, type ImportResult } from '../engine';
 import { parseReport, ReportParseError } from '../parsers';
-import { gitHead, importIntoWorkspace } from '../store';
-import { decodeReport } from '../parsers';
+import { gitHead, importIntoWorkspace, readReport as readReportFile, ReportFileError } from '../store';
 import { formatImportSummary, lastReportSha256, testOfReport } from './import-summary';
 import { describeError, log, showError } from './log';
-import { isInsideFolder } from './report-paths';
 import type { ImportStatusBar } from './status-bar';
 import { DEFAULT_ENGAGEMENT, type WorkspaceSession } from './workspace-session';
 import type { WatchedReimport } from './defectdojo/defectdojo-commands';
@@ -127,10 +123,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
 export class ReportImporter {
   /**
    * Told about each watched reimport before it changes the ledger, with the ledger as it is:
@@ -141,40 +133,29 @@ export class ReportImporter {
   constructor(private readonly statusBar: ImportStatusBar) {}
 
   /**
-   * Reads a report: its real path must lie inside the workspace folder (a symbolic link to
-   * `/etc/shadow` in a cloned repository is refused), it must be a file within the size limit.
+   * Reads a report with the store's `readReport`, the CLI's too: its real path must lie inside
+   * the workspace folder (a symbolic link to `/etc/shadow` in a cloned repository is refused),
+   * it must be a regular file within the size limit. A file over the limit is a
+   * `ReportParseError`, as it always was here; every other refusal a `ReportLocationError`.
    */
   async readReport(session: WorkspaceSession, uri: vscode.Uri): Promise<ReportFile> {
     const reportName = session.relativePath(uri);
     if (uri.scheme !== 'file') throw new ReportLocationError(reportName, `only files on disk can be imported (got ${uri.scheme}:)`);
-    let real: string;
-    let root: string;
-    try {
-      root = await fs.realpath(session.folder.uri.fsPath);
-      real = await fs.realpath(uri.fsPath);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') throw new ReportLocationError(reportName, 'the file does not exist');
-      throw new ReportLocationError(reportName, `cannot resolve the path: ${describeError(error)}`);
-    }
-    if (!isInsideFolder(root, real)) {
-      throw new ReportLocationError(reportName, `resolves to ${real}, outside the workspace folder ${root}; Scan Ledger only reads reports inside the folder`);
-    }
-    const stat = await fs.stat(real);
-    if (!stat.isFile()) throw new ReportLocationError(reportName, 'is not a file');
     const maxMb = session.settings().maxReportSizeMb;
-    if (stat.size > maxMb * 1024 * 1024) {
-      throw new ReportParseError(
-        reportName,
-        `the report is ${(stat.size / 1024 / 1024).toFixed(1)} MB, over the limit of ${maxMb} MB (setting scanLedger.maxReportSizeMb)`,
-      );
+    try {
+      const read = await readReportFile({
+        path: uri.fsPath,
+        fileName: reportName,
+        maxBytes: maxMb * 1024 * 1024,
+        limitMb: maxMb,
+        confineTo: session.folder.uri.fsPath,
+      });
+      return { reportName, text: read.text, sha256: read.sha256, size: read.size };
+    } catch (error) {
+      if (!(error instanceof ReportFileError)) throw error;
+      if (error.kind === 'too-large') throw new ReportParseError(reportName, error.problem);
+      throw new ReportLocationError(reportName, error.kind === 'missing' ? 'the file does not exist' : error.problem);
     }
-    const bytes = await fs.readFile(real);
-    return {
-      reportName,
-      text: decodeReport(bytes, reportName),
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      size: stat.size,
-    };
   }
 
   /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Ledger } from '../engine/ledger';
+import type { Ledger } from '../engine';
 import { formatImportSummary } from './import-summary';
 
 /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { addNote } from '../engine';
-import { triageInWorkspace } from '../store/workspace-import';
+import { triageInWorkspace } from '../store';
 import type { Finding } from '../model';
 import type { ClosedFindingsFilter } from './decorations';
 import { displayStatus } from './decoration-model';

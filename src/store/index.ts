@@ -16,7 +16,9 @@ export {
   SETTING_KEYS,
   ENDPOINT_FIELDS,
   isSettingKey,
+  isDefectDojoUrlSetting,
   validateSettingValue,
+  settingsFromValues,
   parseSettingText,
   settingsFromJsonc,
   readWorkspaceSettings,
@@ -25,6 +27,7 @@ export {
   workspaceSettingsPath,
   type SettingKey,
   type SettingValidation,
+  type SettingProblem,
   type WorkspaceSettingsResult,
 } from './workspace-settings';
 export {
@@ -51,3 +54,4 @@ export {
   type WorkspaceImportRequest,
   type WorkspaceImportResult,
 } from './workspace-import';
+export { readReport, readReportBytes, ReportFileError, type ReadReportOptions, type ReportFile, type ReportFileProblem } from './report-file';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { assertResolvesInsideWorkspace, isInsideRoot } from './workspace-source';
-import { Ledger } from '../engine/ledger';
+import { Ledger } from '../engine';
 import { emptyStoreData } from '../model';
 import { StoreError, StoreLockError, StoreUnreadableError } from './errors';
 import { acquireProcessLock, lockFolderIdentity, removeAbandonedLock, type HeldLock } from './process-lock';

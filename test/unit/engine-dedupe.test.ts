@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DEDUPE_RULES, dedupeRuleFor, deduplicateFindings, endpointParts, endpointsAgree, registerDedupeRule, setDuplicate } from '../../src/engine/dedupe';
+import { DEDUPE_RULES, dedupeRuleFor, deduplicateFindings, endpointParts, endpointsAgree, setDuplicate } from '../../src/engine/dedupe';
+import { DEDUPE_ALGORITHMS } from '../../src/model';
 import { MITIGATED, World, makeContext, singleTestWorld } from './dedupe-builders';
 
 const SARIF = 'SARIF';
@@ -220,39 +221,28 @@ describe('engine dedupe §5.3 matching per algorithm', () => {
     assert.deepEqual(world.ledger.duplicatesOf.get(oldest.id), [f]);
   });
 
-  it('§5.3 fingerprint: until its own rule is registered, it deduplicates like unique_id_from_tool_or_hash_code', () => {
-    const registered = DEDUPE_RULES.get('fingerprint');
-    DEDUPE_RULES.delete('fingerprint');
-    try {
-      assert.equal(dedupeRuleFor('fingerprint'), DEDUPE_RULES.get('unique_id_from_tool_or_hash_code'));
-      const { world, test } = singleTestWorld(SARIF);
-      const ctx = makeContext({ 'dedupe.algorithmPerScanType': { SARIF: 'fingerprint' } });
-      const byUid = world.finding(test.id, { uniqueIdFromTool: 'fp-1', hashCode: 'h-old' });
-      const f = world.finding(test.id, { uniqueIdFromTool: 'fp-1', hashCode: 'h-new' });
-      deduplicateFindings(world.ledger, [f], ctx);
-      assert.equal(f.duplicateOf, byUid.id);
-    } finally {
-      if (registered) registerDedupeRule('fingerprint', registered);
-    }
+  it('issue 15: every algorithm has its own rule in the static table, so none falls back silently', () => {
+    for (const algorithm of DEDUPE_ALGORITHMS) assert.equal(dedupeRuleFor(algorithm), DEDUPE_RULES[algorithm], algorithm);
+    assert.deepEqual(Object.keys(DEDUPE_RULES).sort(), [...DEDUPE_ALGORITHMS].sort());
+    assert.notEqual(DEDUPE_RULES.fingerprint, DEDUPE_RULES.unique_id_from_tool_or_hash_code);
   });
 
-  it('§5.3: a registered rule plugs in per algorithm and sees older originals of the fingerprint index', () => {
-    const registered = DEDUPE_RULES.get('fingerprint');
-    registerDedupeRule('fingerprint', {
-      candidates: (f, _placement, run) => (f.fingerprint ? run.olderOriginals('fingerprint', f.fingerprint, f) : []),
-      skipsFlaggedDuplicates: true,
-    });
-    try {
-      const { world, test } = singleTestWorld(SARIF);
-      const ctx = makeContext({ 'dedupe.algorithmPerScanType': { SARIF: 'fingerprint' } });
-      const original = world.finding(test.id, { fingerprint: 'fp:abc', hashCode: 'h-old', line: 40 });
-      const f = world.finding(test.id, { fingerprint: 'fp:abc', hashCode: 'h-new', line: 52 });
-      deduplicateFindings(world.ledger, [f], ctx);
-      assert.equal(f.duplicateOf, original.id);
-    } finally {
-      if (registered) registerDedupeRule('fingerprint', registered);
-      else DEDUPE_RULES.delete('fingerprint');
-    }
+  it('§5.3 fingerprint: without a fingerprint, a finding deduplicates like unique_id_from_tool_or_hash_code', () => {
+    const { world, test } = singleTestWorld(SARIF);
+    const ctx = makeContext({ 'dedupe.algorithmPerScanType': { SARIF: 'fingerprint' } });
+    const byUid = world.finding(test.id, { uniqueIdFromTool: 'fp-1', hashCode: 'h-old' });
+    const f = world.finding(test.id, { uniqueIdFromTool: 'fp-1', hashCode: 'h-new' });
+    deduplicateFindings(world.ledger, [f], ctx);
+    assert.equal(f.duplicateOf, byUid.id);
+  });
+
+  it('§5.3 fingerprint: the rule sees older originals of the fingerprint index, whatever the hash code or line', () => {
+    const { world, test } = singleTestWorld(SARIF);
+    const ctx = makeContext({ 'dedupe.algorithmPerScanType': { SARIF: 'fingerprint' } });
+    const original = world.finding(test.id, { fingerprint: 'fp:abc', hashCode: 'h-old', line: 40 });
+    const f = world.finding(test.id, { fingerprint: 'fp:abc', hashCode: 'h-new', line: 52 });
+    deduplicateFindings(world.ledger, [f], ctx);
+    assert.equal(f.duplicateOf, original.id);
   });
 
   it('§5.3: a refused candidate moves on to the next, oldest first', () => {

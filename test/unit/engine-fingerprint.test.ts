@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint, type SourcePort } from '../../src/engine/fingerprint';
+import type { SourcePort } from '../../src/engine/context';
+import { assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint } from '../../src/engine/fingerprint';
 import type { Finding, Settings } from '../../src/model';
 import { importScan } from '../../src/engine/import-scan';
 import { reimportScan } from '../../src/engine/reimport-scan';

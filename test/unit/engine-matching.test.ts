@@ -1,19 +1,19 @@
 import { strict as assert } from 'node:assert';
 import type { Finding } from '../../src/model';
 import { importScan } from '../../src/engine/import-scan';
+import type { SourcePort } from '../../src/engine/context';
+import { fingerprintMatcher } from '../../src/engine/fingerprint';
 import {
-  REIMPORT_MATCHERS,
-  type ReimportMatcher,
   hashCodeMatcher,
   legacyMatcher,
-  reimportMatcherFor,
-  registerReimportMatcher,
   selectMatch,
   uniqueIdMatcher,
   uniqueIdOrHashMatcher,
   unreliableUniqueIds,
 } from '../../src/engine/matching';
+import { REIMPORT_MATCHERS, reimportMatcherFor } from '../../src/engine/reimport-matchers';
 import { reimportScan } from '../../src/engine/reimport-scan';
+import { DEDUPE_ALGORITHMS } from '../../src/model';
 import { engineContext, importOptions, later, newLedger, parsedFinding, report } from '../builders';
 
 const ctx = engineContext();
@@ -140,54 +140,35 @@ describe('engine matching: improvement 2 under unique_id_from_tool alone', () =>
   });
 });
 
-describe('engine matching: the matcher registry', () => {
-  it('the four DefectDojo algorithms are registered', () => {
-    for (const algorithm of ['hash_code', 'legacy', 'unique_id_from_tool', 'unique_id_from_tool_or_hash_code'] as const) {
-      assert.equal(REIMPORT_MATCHERS.get(algorithm)?.algorithm, algorithm);
+describe('engine matching: the static matcher table (issue 15)', () => {
+  it('every algorithm, fingerprint included, has its own matcher: none falls back silently', () => {
+    for (const algorithm of DEDUPE_ALGORITHMS) {
+      assert.equal(reimportMatcherFor(algorithm), REIMPORT_MATCHERS[algorithm]);
+      assert.equal(REIMPORT_MATCHERS[algorithm].algorithm, algorithm);
     }
+    assert.equal(REIMPORT_MATCHERS.fingerprint, fingerprintMatcher);
+    assert.deepEqual(Object.keys(REIMPORT_MATCHERS).sort(), [...DEDUPE_ALGORITHMS].sort());
   });
 
-  /** Runs `body` with the `fingerprint` slot of the registry as given, then restores it. */
-  function withFingerprintSlot(matcher: ReimportMatcher | undefined, body: () => void): void {
-    const saved = REIMPORT_MATCHERS.get('fingerprint');
-    if (matcher) registerReimportMatcher(matcher);
-    else REIMPORT_MATCHERS.delete('fingerprint');
-    try {
-      body();
-    } finally {
-      if (saved) REIMPORT_MATCHERS.set('fingerprint', saved);
-      else REIMPORT_MATCHERS.delete('fingerprint');
-    }
-  }
-
-  it('"fingerprint" without a registered matcher falls back to unique_id_from_tool_or_hash_code', () => {
-    withFingerprintSlot(undefined, () => assert.equal(reimportMatcherFor('fingerprint').algorithm, 'unique_id_from_tool_or_hash_code'));
-  });
-
-  it('a registered matcher plugs in without touching the decision table; its tier and lines land on the action', () => {
-    const byRule: ReimportMatcher = {
-      algorithm: 'fingerprint',
-      buildIndex(testFindings) {
-        const byTitle = new Map<string, Finding>();
-        for (const f of testFindings) if (!byTitle.has(f.title)) byTitle.set(f.title, f);
-        return {
-          candidates: (incoming) => {
-            const f = byTitle.get(incoming.title);
-            return f ? [{ finding: f, tier: 'fingerprint:moved', fromLine: f.line, toLine: incoming.line }] : [];
-          },
-          add: (f) => void byTitle.set(f.title, f),
-        };
-      },
-      stillPresent: () => () => false,
-    };
-    withFingerprintSlot(byRule, () => {
-      const ledger = newLedger();
-      const c = engineContext({ settings: { 'dedupe.algorithmPerScanType': { 'Moving Scan': 'fingerprint' }, 'dedupe.enabled': false } });
-      importScan(ledger, report('Moving Scan', [parsedFinding({ line: 40, filePath: 'a.js' })]), importOptions('Moving Scan'), c);
-      const res = reimportScan(ledger, report('Moving Scan', [parsedFinding({ line: 52, filePath: 'a.js' })]), importOptions('Moving Scan'), later(c));
-      assert.deepEqual(res.actions, [{ findingId: 1, action: 'untouched', matchTier: 'fingerprint:moved', fromLine: 40, toLine: 52 }]);
-      assert.equal(ledger.data.imports[1].settings.algorithm, 'fingerprint');
-      assert.equal(ledger.finding(1)!.line, 52, 'improvement 9 refreshes the line');
-    });
+  it('the fingerprint matcher works through the decision table unchanged; its tier and lines land on the action', () => {
+    const before = ['const a = 1;', 'eval(input);'].join('\n');
+    const after = ['// header', '', 'const a = 1;', 'eval(input);'].join('\n');
+    const port = (text: string): SourcePort => ({ lines: (file) => (file === 'a.js' ? text.split('\n') : undefined) });
+    const ledger = newLedger();
+    const base = engineContext({ settings: { 'dedupe.algorithmPerScanType': { 'Moving Scan': 'fingerprint' }, 'dedupe.enabled': false } });
+    const rule = { vulnIdFromTool: 'js/eval', title: 'js/eval', location: { ruleId: 'js/eval' } };
+    importScan(ledger, report('Moving Scan', [parsedFinding({ line: 2, filePath: 'a.js', ...rule })]), importOptions('Moving Scan'), { ...base, source: port(before) });
+    const res = reimportScan(
+      ledger,
+      report('Moving Scan', [parsedFinding({ line: 4, filePath: 'a.js', ...rule })]),
+      importOptions('Moving Scan'),
+      { ...later(base), source: port(after) },
+    );
+    assert.equal(res.actions.length, 1);
+    assert.equal(res.actions[0].action, 'untouched');
+    assert.match(res.actions[0].matchTier ?? '', /^fingerprint/);
+    assert.deepEqual([res.actions[0].fromLine, res.actions[0].toLine], [2, 4]);
+    assert.equal(ledger.data.imports[1].settings.algorithm, 'fingerprint');
+    assert.equal(ledger.finding(1)!.line, 4, 'improvement 9 refreshes the line');
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { TriageError, isIsoDate, reopenExpiredRiskAcceptances, triageFinding, type TriageStatus } from '../../src/engine/triage';
+import { TriageError, hasExpiredRiskAcceptance, isIsoDate, reopenExpiredRiskAcceptances, triageFinding, type TriageStatus } from '../../src/engine/triage';
 import type { Settings } from '../../src/model';
 import { MITIGATED, NOW, makeContext, singleTestWorld } from './dedupe-builders';
 
@@ -212,5 +212,21 @@ describe('engine triage risk acceptance expiry', () => {
     const { world } = accepted('2026-03-01');
     reopenExpiredRiskAcceptances(world.ledger, makeContext());
     assert.deepEqual(reopenExpiredRiskAcceptances(world.ledger, makeContext()), []);
+  });
+
+  it('issue 15: hasExpiredRiskAcceptance, the hosts\' "anything due?" check, says yes exactly when reopening would change something', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['2026-03-15', {}],
+      ['2026-03-01', MITIGATED],
+      ['2026-03-16', {}],
+      ['', {}],
+      ['2026-03-01', { riskAccepted: false, active: true }],
+    ];
+    for (const [expires, extra] of cases) {
+      const { world } = accepted(expires, extra);
+      const due = hasExpiredRiskAcceptance(world.ledger, makeContext().now);
+      assert.equal(due, reopenExpiredRiskAcceptances(world.ledger, makeContext()).length > 0, `expires ${JSON.stringify(expires)} ${JSON.stringify(extra)}`);
+      assert.equal(hasExpiredRiskAcceptance(world.ledger, makeContext().now), false, 'nothing is due once reopened');
+    }
   });
 });

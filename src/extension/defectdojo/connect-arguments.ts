@@ -8,7 +8,7 @@
  * the user did not choose. Only a caller that already holds the token (and so chose the server
  * itself) skips both prompts. No message here ever contains the token.
  */
-import { normaliseServerUrl } from '../../defectdojo/client';
+import { normaliseServerUrl } from '../../defectdojo';
 
 export interface ConnectArguments {
   /** The workspace folder (URI string or name); absent when the caller did not say. */

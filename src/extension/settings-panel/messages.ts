@@ -6,7 +6,7 @@
  * same `validateSettingValue` that `settings.json` reading and the CLI use.
  */
 import type { Settings } from '../../model';
-import { validateSettingValue } from '../../store/workspace-settings';
+import { validateSettingValue } from '../../store';
 import {
   FP_HISTORY_EXCLUSIVE_MESSAGE,
   PANEL_SETTING_KEYS,

@@ -1,6 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Ledger } from '../../engine';
 import {
@@ -9,19 +7,17 @@ import {
   HASHCODE_ALLOWED_FIELDS,
   SEVERITIES,
   defaultSettings,
-  type ParsedReport,
   type ScanTypeDefaults,
 } from '../../model';
-import { parseReport } from '../../parsers';
-import { ENDPOINT_FIELDS } from '../../store/workspace-settings';
+import { ENDPOINT_FIELDS } from '../../store';
 import { describeError } from '../log';
-import { isInsideFolder } from '../report-paths';
 import { SETTINGS_SECTION } from '../settings';
 import { testLabel } from '../tree/tree-model';
 import type { SessionRegistry, WorkspaceSession } from '../workspace-session';
 import { excessDuplicatesSummary } from './excess-duplicates';
 import { applyDraft, changedKeys, draftConflicts, parsePanelRequest } from './messages';
 import { lastImportOf, previewReimport, previewTestLabel } from './preview';
+import { loadPreviewReport, type PreviewReport } from './preview-report';
 import {
   PANEL_SETTING_KEYS,
   type PanelEvent,
@@ -39,14 +35,6 @@ export interface SettingsPanelScope {
   /** Folder URI string; the first folder with a store when absent. */
   folder?: string;
   testId?: number | null;
-}
-
-/** A parsed report kept between previews, so typing in the panel does not re-parse it. */
-interface CachedReport {
-  file: string;
-  stamp: string;
-  report: ParsedReport;
-  sha256Matches: boolean;
 }
 
 function nonce(): string {
@@ -68,7 +56,7 @@ export class SettingsPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private folder: string | undefined;
   private testId: number | null = null;
-  private cached: CachedReport | undefined;
+  private cached: PreviewReport | undefined;
   /** The preview with the saved settings, which stays valid while only the draft changes. */
   private currentPreview: { key: string; counts: PreviewCounts } | undefined;
 
@@ -276,31 +264,11 @@ export class SettingsPanel implements vscode.Disposable {
   }
 
   /** Reads and parses the test's last report, or says why it cannot. */
-  private async lastReport(session: WorkspaceSession, reportName: string, sha256: string | null): Promise<CachedReport | string> {
-    const root = await fs.realpath(session.folder.uri.fsPath);
-    const file = path.resolve(root, reportName);
-    let real: string;
-    try {
-      real = await fs.realpath(file);
-    } catch {
-      return `the report ${reportName} of the last import is no longer in the workspace`;
-    }
-    if (!isInsideFolder(root, real)) return `the report ${reportName} resolves outside the workspace folder`;
-    const stat = await fs.stat(real);
-    if (!stat.isFile()) return `${reportName} is not a file`;
-    const maxBytes = session.settings().maxReportSizeMb * 1024 * 1024;
-    if (stat.size > maxBytes) return `${reportName} is over the report size limit (scanLedger.maxReportSizeMb)`;
-    const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (this.cached && this.cached.file === real && this.cached.stamp === stamp) return this.cached;
-    const bytes = await fs.readFile(real);
-    const digest = createHash('sha256').update(bytes).digest('hex');
-    try {
-      const report = parseReport(bytes.toString('utf8'), { fileName: reportName, maxBytes, workspaceRoot: session.folder.uri.fsPath });
-      this.cached = { file: real, stamp, report, sha256Matches: sha256 === null || sha256 === digest };
-      return this.cached;
-    } catch (error) {
-      return `the report cannot be read: ${describeError(error)}`;
-    }
+  private async lastReport(session: WorkspaceSession, reportName: string, sha256: string | null): Promise<PreviewReport | string> {
+    const request = { workspaceRoot: session.folder.uri.fsPath, reportName, sha256, maxReportSizeMb: session.settings().maxReportSizeMb };
+    const loaded = await loadPreviewReport(request, this.cached);
+    if (typeof loaded !== 'string') this.cached = loaded;
+    return loaded;
   }
 
   private async preview(draft: SettingsDraft): Promise<PreviewResult> {
@@ -322,7 +290,7 @@ export class SettingsPanel implements vscode.Disposable {
     const base = { ledger, testId: test.id, report: report.report, user: ctx.user, now: new Date() };
     // Each run copies the whole ledger, so the saved-settings run is kept until the store, the
     // report or the saved settings change, and a draft without changes is not run twice.
-    const key = JSON.stringify([session.folder.uri.toString(), session.version, test.id, report.stamp, saved]);
+    const key = JSON.stringify([session.folder.uri.toString(), session.version, test.id, report.file, report.sha256, saved]);
     let current: PreviewCounts;
     let withDraft: PreviewCounts;
     try {
