@@ -110,6 +110,11 @@ export interface Settings {
   'defectdojo.product': string;
   /** The server's engagement for pushed reports; empty means the local engagement's name. */
   'defectdojo.engagement': string;
+  /**
+   * The product type a push files a new product under (DefectDojo's `product_type_name`, which
+   * its reimport needs to create a product); empty sends none, so the product must exist.
+   */
+  'defectdojo.productType': string;
   /** Whether the editor sends every watched reimport to the server as well. */
   'defectdojo.pushOnWatchedReimport': boolean;
 }
@@ -201,6 +206,7 @@ export function defaultSettings(): Settings {
     'defectdojo.url': '',
     'defectdojo.product': '',
     'defectdojo.engagement': '',
+    'defectdojo.productType': '',
     'defectdojo.pushOnWatchedReimport': false,
   };
 }

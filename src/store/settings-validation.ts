@@ -176,6 +176,8 @@ const CHECKS: { [K in SettingKey]: (value: unknown) => Check } = {
   'defectdojo.product': (v) => (typeof v === 'string' ? ok(v.trim()) : fail(`expected a product name, or "" for the local product's name, got ${show(v)}`)),
   'defectdojo.engagement': (v) =>
     typeof v === 'string' ? ok(v.trim()) : fail(`expected an engagement name, or "" for the local engagement's name, got ${show(v)}`),
+  'defectdojo.productType': (v) =>
+    typeof v === 'string' ? ok(v.trim()) : fail(`expected a product type name, or "" to send none, got ${show(v)}`),
   'defectdojo.pushOnWatchedReimport': checkBoolean,
 };
 

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { makeWorkspace, type CliRun, type Workspace } from './cli-harness';
 import { DefectDojoDouble } from '../defectdojo-double/server';
 
@@ -99,6 +101,15 @@ describe('scan-ledger push and pull against the DefectDojo test double', functio
       assert.match(run.stdout, /Generic Findings Import → http:\/\/127\.0\.0\.1:\d+ test #1/);
       assert.match(run.stdout, /local prediction \(parity, import\):\n {2}after \(total\/active\): critical 0\/0, high 1\/1, medium 1\/1, low 1\/1, info 0\/0/);
       assert.match(run.stdout, /server:\n {2}after \(total\/active\): critical 0\/0, high 1\/1, medium 1\/1, low 1\/1, info 0\/0/);
+    });
+
+    it('takes the product type for a new server product from scanLedger.defectdojo.productType when --product-type is absent', async () => {
+      mkdirSync(path.join(ws.root, '.vscode'), { recursive: true });
+      writeFileSync(path.join(ws.root, '.vscode', 'settings.json'), JSON.stringify({ 'scanLedger.defectdojo.productType': 'Research and Development' }));
+      await ok(ws, 'push', 'reports/generic-v1.json');
+      const upload = double.requests.find((r) => r.path === '/api/v2/reimport-scan/');
+      assert.equal((upload?.body as { product_type_name?: string }).product_type_name, 'Research and Development');
+      assert.equal(double.ledger.data.products.length, 1, 'the server created the product');
     });
 
     it('matches the server on a reimport into an existing test, delta included', async () => {

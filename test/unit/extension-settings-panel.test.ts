@@ -87,6 +87,7 @@ describe('settings panel messages: accepted shapes', () => {
         'defectdojo.url',
         'defectdojo.product',
         'defectdojo.engagement',
+        'defectdojo.productType',
         'defectdojo.pushOnWatchedReimport',
       ],
     );

@@ -141,7 +141,7 @@ async function push(runtime: CliRuntime, file: string, opts: PushOptions): Promi
       bytes: await fs.readFile(path.resolve(workspace.root, file)),
       productName: names.product,
       engagementName: names.engagement,
-      productTypeName: opts.productType,
+      productTypeName: opts.productType ?? (workspace.settings['defectdojo.productType'] || undefined),
       testTitle: opts.testTitle,
       closeOldFindings: options.closeOldFindings ?? true,
       closeOldFindingsProductScope: opts.closeOldFindingsProductScope,

@@ -271,6 +271,8 @@ export class DefectDojoCommands implements vscode.Disposable {
           bytes: event.bytes,
           productName: settings['defectdojo.product'] || event.options.productName,
           engagementName: settings['defectdojo.engagement'] || event.options.engagementName,
+          // Without a product type DefectDojo cannot create a product the server lacks.
+          ...(settings['defectdojo.productType'] ? { productTypeName: settings['defectdojo.productType'] } : {}),
           testTitle: event.options.testTitle,
           closeOldFindings,
           doNotReactivate,
