@@ -129,6 +129,16 @@ function missingStoreError(storePath: string): CliError {
  * none. Opening a store creates its folder, so a `gate` or `findings` in the wrong folder must
  * be refused before that.
  */
+/** Whether the workspace's store file exists (a read that may run on an empty ledger asks first). */
+export async function storeExists(workspace: CliWorkspace): Promise<boolean> {
+  try {
+    await fs.access(workspace.storePath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function requireStore(workspace: CliWorkspace, use: StoreUse): Promise<void> {
   if (use === 'create') return;
   try {
@@ -222,6 +232,8 @@ export interface LoadedReport {
   fileName: string;
   report: ParsedReport;
   sha256: string;
+  /** The bytes that were parsed, for a command that also sends them on (`push`). */
+  bytes: Buffer;
 }
 
 /**
@@ -242,7 +254,7 @@ export async function loadReport(workspace: CliWorkspace, file: string, scanType
   // A value cut to the per-field bound is kept, with a marker; the user is told which.
   for (const warning of report.warnings ?? []) workspace.runtime.stderr(`scan-ledger: warning: ${file}: ${warning}\n`);
   progress(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} read`);
-  return { fileName: file, report, sha256: read.sha256 };
+  return { fileName: file, report, sha256: read.sha256, bytes: read.bytes };
 }
 
 /** Reports at least this large take long enough to parse and import that a person is shown the stages. */

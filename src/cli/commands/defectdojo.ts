@@ -1,4 +1,3 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ImportTargetError, ImportValidationError, Ledger, type EngineContext } from '../../engine';
@@ -21,7 +20,7 @@ import {
 import { badInput, CliError, EXIT_FAILURE } from '../errors';
 import { print, printJson } from '../output';
 import type { CliRuntime } from '../runtime';
-import { engineContext, inTransaction, loadReport, openWorkspace, readLedger, type CliWorkspace } from '../session';
+import { engineContext, inTransaction, loadReport, openWorkspace, readLedger, storeExists, type CliWorkspace } from '../session';
 import { addScanOptions, importOptions, type ReimportOptions } from './import';
 import { addCommonOptions, addContextOptions, contextNames, type ContextOptions } from './shared';
 import type { CommonOptions } from '../options';
@@ -77,15 +76,6 @@ function asCliError(error: unknown): unknown {
   return error;
 }
 
-async function storeExists(workspace: CliWorkspace): Promise<boolean> {
-  try {
-    await fs.access(workspace.storePath, fsConstants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The server-side names: the mapping settings, else the local names. */
 function serverNames(workspace: CliWorkspace, opts: ContextOptions): { product: string; engagement: string } {
   const local = contextNames(workspace, opts);
@@ -138,7 +128,8 @@ async function push(runtime: CliRuntime, file: string, opts: PushOptions): Promi
     response = await pushReport(client, {
       scanType: loaded.report.scanType,
       fileName: path.basename(file),
-      bytes: await fs.readFile(path.resolve(workspace.root, file)),
+      // The very bytes the prediction parsed: read once, through the bounded regular-file read.
+      bytes: loaded.bytes,
       productName: names.product,
       engagementName: names.engagement,
       productTypeName: opts.productType ?? (workspace.settings['defectdojo.productType'] || undefined),
