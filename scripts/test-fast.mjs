@@ -34,7 +34,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const mocha = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
   // --no-config: the project's .mocharc.json names every suite as its spec, and mocha would add
   // that list to the one given here.
-  const args = [mocha, '--no-config', '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '20000', '--reporter', 'dot',
+  const args = [mocha, '--no-config', '--require', 'tsx/cjs', '--require', './test/setup/check-store-changes.ts', '--extension', 'ts', '--timeout', '20000', '--reporter', 'dot',
     ...process.argv.slice(2), ...fast.map((f) => relative(root, f))];
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   process.exitCode = r.status ?? 1;

@@ -1,4 +1,4 @@
-/** Exit codes of the CLI contract (product.md §7). */
+/** Exit codes of the CLI contract (docs/cli-contract.md). */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;

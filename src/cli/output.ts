@@ -5,7 +5,7 @@ import type { Finding, ImportRecord, ParsedFinding } from '../model';
 import type { CliRuntime } from './runtime';
 
 /**
- * Output formatting for the CLI: the JSON shapes of product.md §7 and the short human tables.
+ * Output formatting for the CLI: the JSON shapes of docs/cli-contract.md and the short human tables.
  * JSON goes to stdout only; nothing else is printed when `--json` is given, so a pipeline can
  * parse stdout as is.
  *
@@ -249,7 +249,7 @@ const STORED_ONLY_SCALARS = [
 /** Lists only a stored finding has: DefectDojo's per-endpoint statuses (§3.5, §4.5). */
 const STORED_ONLY_LISTS = ['endpointStatus'] as const;
 
-/** Our own fields beyond DefectDojo's (product.md §4, §5). */
+/** Our own fields beyond DefectDojo's (docs/improvements.md §4, §5). */
 const OWN_PARSED_FIELDS = ['location', 'suppression'] as const;
 const OWN_STORED_FIELDS = ['fingerprint', 'riskAcceptance', 'foundBy', 'notes', 'audit'] as const;
 

@@ -74,7 +74,7 @@ function errorLine(message: string): string {
 
 /**
  * Runs the CLI on `args` (without `node` and the script) and returns the exit code: 0 success,
- * 2 bad input, 1 any other failure (product.md §7). A failed gate is such a failure and exits
+ * 2 bad input, 1 any other failure (docs/cli-contract.md). A failed gate is such a failure and exits
  * 1 too: the contract fixes these three codes, and a pipeline tells a failed gate from a broken
  * run by the stderr line ("gate failed: …") or the gate's `--json` output. A failure writes
  * exactly one line to stderr; the only other stderr lines are warnings about ignored settings

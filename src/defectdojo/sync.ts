@@ -290,6 +290,7 @@ export function planSync(ledger: Ledger, server: readonly ServerFinding[], opts:
       const winner: 'local' | 'server' = ourTime! >= serverTime ? 'local' : 'server';
       plan.conflicts.push({ localId: f.id, serverId: s.id, winner, local: ours!, server: theirs! });
       // The losing decision is kept in the audit trail, with both times.
+      ledger.touch(f);
       f.audit.push({
         at: ctx.now.toISOString(),
         author: serverCtx.user,

@@ -1,7 +1,7 @@
 import type { Settings } from '../model';
 
 /**
- * What the host provides for content fingerprints (product.md §4): the current lines of a
+ * What the host provides for content fingerprints (docs/improvements.md §4): the current lines of a
  * workspace file, and files git saw renamed. It lives beside `EngineContext`, which carries it,
  * so the context does not import the fingerprint module that uses it (no import cycle).
  */
@@ -22,7 +22,7 @@ export interface EngineContext {
   user: string;
   settings: Settings;
   /**
-   * The host's view of the workspace files, for content fingerprints (product.md §4). Absent in
+   * The host's view of the workspace files, for content fingerprints (docs/improvements.md §4). Absent in
    * contexts without a workspace; fingerprints then come from the tools only.
    */
   source?: SourcePort;

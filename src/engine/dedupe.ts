@@ -6,7 +6,7 @@ import type { Ledger } from './ledger';
 import { changeStatus, recordStatusChanges, statusSnapshot } from './status';
 
 /*
- * Passive deduplication (defectdojo-semantics.md §5.1–§5.6) and false-positive history (§5.9):
+ * Passive deduplication (docs/defectdojo-rules.md §5.1–§5.6) and false-positive history (§5.9):
  * the post-processing DefectDojo runs over a batch of imported or reimported findings once they
  * are stored. Every lookup goes through the ledger's hash and unique-id indexes, so a batch costs
  * time in proportion to its size and to the number of equal findings, never to the store size.
@@ -328,7 +328,7 @@ function legacyLocationAgrees(f: Finding, c: Finding): boolean {
 }
 
 /**
- * Passive deduplication under `fingerprint` (product.md §4): an older original of the same
+ * Passive deduplication under `fingerprint` (docs/improvements.md §4): an older original of the same
  * Test_Type with the same fingerprint (the same code, found again by another test of the
  * product); findings with nothing to fingerprint fall back to DefectDojo's unique-id-or-hash rule.
  */
@@ -378,6 +378,7 @@ function linkAsDuplicate(ledger: Ledger, f: Finding, original: Finding, ctx: Eng
   const before = statusSnapshot(f);
   const wasDuplicate = f.duplicate;
   const previousOriginal = f.duplicateOf;
+  ledger.touch(f);
   f.active = false;
   f.verified = false;
   ledger.updateIndexed(f, { duplicate: true, duplicateOf: original.id });
@@ -389,8 +390,10 @@ function linkAsDuplicate(ledger: Ledger, f: Finding, original: Finding, ctx: Eng
   }
 }
 
-function addFoundBy(original: Finding, testType: string): void {
-  if (!original.foundBy.includes(testType)) original.foundBy.push(testType);
+function addFoundBy(ledger: Ledger, original: Finding, testType: string): void {
+  if (original.foundBy.includes(testType)) return;
+  original.foundBy.push(testType);
+  ledger.touch(original);
 }
 
 /**
@@ -406,14 +409,14 @@ export function setDuplicate(ledger: Ledger, f: Finding, original: Finding, ctx:
   if (f.duplicate && isMitigatedFinding(original)) return false;
   linkAsDuplicate(ledger, f, original, ctx);
   const testType = ledger.test(f.testId)?.testType;
-  if (testType) addFoundBy(original, testType);
+  if (testType) addFoundBy(ledger, original, testType);
   // DefectDojo re-points the former duplicates with a recursive `set_duplicate`, whose refusals
   // would abort half-way and leave a two-level chain; the link is re-pointed unconditionally
   // here so the one-level invariant every reader relies on always holds.
   for (const d of [...(ledger.duplicatesOf.get(f.id) ?? [])].sort((a, b) => b.id - a.id)) {
     linkAsDuplicate(ledger, d, original, ctx);
     const dType = ledger.test(d.testId)?.testType;
-    if (dType) addFoundBy(original, dType);
+    if (dType) addFoundBy(ledger, original, dType);
   }
   return true;
 }
@@ -609,7 +612,7 @@ class FalsePositiveHistory {
     const marked: Finding[] = [];
     for (const c of this.equalIn(f, entries)) {
       if (c.active && !c.falsePositive) {
-        markFalsePositiveFromHistory(c, ctx, `retroactive false-positive history: equal to false positive #${f.id}`);
+        markFalsePositiveFromHistory(this.run.ledger, c, ctx, `retroactive false-positive history: equal to false positive #${f.id}`);
         this.noteFalsePositive(c);
         marked.push(c);
       }
@@ -638,7 +641,8 @@ class FalsePositiveHistory {
  * also mitigated like a manually marked false positive; with it off (DefectDojo parity) the
  * flags are written directly and the finding is not mitigated, as DefectDojo's bulk update does.
  */
-function markFalsePositiveFromHistory(f: Finding, ctx: EngineContext, reason: string): void {
+function markFalsePositiveFromHistory(ledger: Ledger, f: Finding, ctx: EngineContext, reason: string): void {
+  ledger.touch(f);
   const patch = { falsePositive: true, active: false, verified: false };
   if (ctx.settings.falsePositiveHistoryMitigates) {
     changeStatus(f, patch, ctx, reason);
@@ -659,7 +663,7 @@ function falsePositiveHistory(ledger: Ledger, batch: readonly Finding[], ctx: En
     if (!f.falsePositive) {
       const fp = history.falsePositiveFor(f, placement);
       if (fp) {
-        markFalsePositiveFromHistory(f, ctx, `false-positive history: equal to false positive #${fp.id}`);
+        markFalsePositiveFromHistory(ledger, f, ctx, `false-positive history: equal to false positive #${fp.id}`);
         history.noteFalsePositive(f);
       }
     }
@@ -686,6 +690,7 @@ export function applyRetroactiveFalsePositiveHistory(ledger: Ledger, f: Finding,
   const changed: Finding[] = [];
   for (const c of history.equalTo(f, placement)) {
     if (!c.falsePositive) continue;
+    ledger.touch(c);
     changeStatus(
       c,
       { falsePositive: false, active: f.active, verified: f.verified, outOfScope: f.outOfScope, isMitigated: f.isMitigated },

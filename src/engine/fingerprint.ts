@@ -4,7 +4,7 @@ import type { EngineContext } from './context';
 import { isPlaceholderUniqueId, uniqueIdOrHashMatcher, type ReimportCandidateIndex, type ReimportMatch, type ReimportMatcher } from './matching';
 
 /**
- * Identity that survives code moves (product.md §4). A finding's fingerprint is the tool's own
+ * Identity that survives code moves (docs/improvements.md §4). A finding's fingerprint is the tool's own
  * stable fingerprint when the report has one, otherwise a content fingerprint computed from the
  * flagged source line: rule + file + normalised line text + one line of context + an occurrence
  * counter among identical lines (the idea behind GitHub's `primaryLocationLineHash`). Neither

@@ -137,7 +137,7 @@ export function importIntoNewTest(
   const isUnreliable = ignoreUnreliable ? unreliableUniqueIds(kept.map((k) => k.parsed.uniqueIdFromTool)) : null;
 
   const drafts = kept.map(({ parsed, severity }) => draftFinding(parsed, severity, test, run, ctx));
-  // Fingerprints (product.md §4) are our own identity, computed over the whole report because
+  // Fingerprints (docs/improvements.md §4) are our own identity, computed over the whole report because
   // identical flagged lines are numbered; they never enter DefectDojo's hash codes.
   assignFingerprints(drafts, ctx);
   const created: Finding[] = [];

@@ -34,6 +34,28 @@ function removeFrom<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
+ * What changed in a ledger since the store last read or saved it, so the store writes only
+ * that (issue 13): the findings whose fields changed, and the tests whose finding or import
+ * lists changed (a finding added, removed or moved, an import recorded). The structural
+ * mutators below record their own changes; code that edits a finding's fields in place calls
+ * `Ledger.touch`. A missed call would lose the edit at the next load, so the test suites run the
+ * store in a checking mode that compares every finding after each transaction.
+ */
+export class LedgerChanges {
+  readonly findings = new Set<number>();
+  readonly tests = new Set<number>();
+
+  get empty(): boolean {
+    return this.findings.size === 0 && this.tests.size === 0;
+  }
+
+  clear(): void {
+    this.findings.clear();
+    this.tests.clear();
+  }
+}
+
+/**
  * The store's data plus the indexes the engine and the editor look things up by. The data is
  * what the store file holds; the indexes are rebuilt here on load and kept in step by the
  * mutators below, so nothing ever scans the whole store per finding.
@@ -55,6 +77,8 @@ export class Ledger {
   readonly productsById = new Map<number, Product>();
   /** Finding groups per test (§3.4); empty for stores written before groups existed. */
   readonly findingGroupsByTest = new Map<number, FindingGroup[]>();
+  /** What changed since the store last read or saved this ledger. */
+  readonly changes = new LedgerChanges();
   /** Group ids are not in `nextIds` (the store schema predates groups); they follow the highest. */
   private nextFindingGroupId = 1;
 
@@ -97,6 +121,22 @@ export class Ledger {
     this.forEachListIndex(f, (index, key) => removeFrom(index, key, f));
   }
 
+  /**
+   * Records that a finding's fields were edited in place, so the store saves it. Every engine
+   * function that assigns to a stored finding calls this (or a mutator that does).
+   */
+  touch(f: Finding): void {
+    this.changes.findings.add(f.id);
+  }
+
+  /**
+   * Records that a test's list of findings or import records changed in a way the mutators
+   * below do not see (an import record moved to another test), so the store rewrites it.
+   */
+  touchTest(testId: number): void {
+    this.changes.tests.add(testId);
+  }
+
   /** Hands out the next id of a kind; ids only grow, so a lower id always means older. */
   nextId(kind: keyof StoreData['nextIds']): number {
     const id = this.data.nextIds[kind];
@@ -125,6 +165,7 @@ export class Ledger {
 
   /** Removes a test record only; its findings must have been removed first. Its finding groups go with it. */
   removeTest(testId: number): void {
+    this.changes.tests.add(testId);
     const at = this.data.tests.findIndex((t) => t.id === testId);
     if (at >= 0) this.data.tests.splice(at, 1);
     this.testsById.delete(testId);
@@ -169,6 +210,7 @@ export class Ledger {
 
   /** Adds a finding; its id must be higher than every stored id (use `nextId('finding')`). */
   addFinding(f: Finding): void {
+    this.changes.tests.add(f.testId);
     this.data.findings.push(f);
     this.indexFinding(f);
   }
@@ -183,6 +225,7 @@ export class Ledger {
   removeFindings(ids: ReadonlySet<number>): void {
     const gone = this.data.findings.filter((f) => ids.has(f.id));
     if (gone.length === 0) return;
+    for (const f of gone) this.changes.tests.add(f.testId);
     this.ungroupFindings(gone);
     if (gone.length <= 64) {
       for (const f of gone) this.unindexFinding(f);
@@ -217,6 +260,7 @@ export class Ledger {
   removeFinding(id: number): void {
     const f = this.findingsById.get(id);
     if (!f) return;
+    this.changes.tests.add(f.testId);
     this.ungroupFindings([f]);
     this.unindexFinding(f);
     const at = this.data.findings.indexOf(f);
@@ -240,6 +284,11 @@ export class Ledger {
       if (before != null) removeFrom(map, before, f);
       if (after != null) insertById(map, after, f);
     };
+    this.changes.findings.add(f.id);
+    if ('testId' in change && change.testId !== f.testId) {
+      this.changes.tests.add(f.testId);
+      if (change.testId !== undefined) this.changes.tests.add(change.testId);
+    }
     const pick = <K extends keyof typeof change>(key: K): Finding[K] => (key in change ? (change[key] as Finding[K]) : f[key]);
     // A finding changes test only when a test is merged into another (duplicate health).
     reindex(this.findingsByTest, f.testId, pick('testId'));
@@ -254,6 +303,7 @@ export class Ledger {
   }
 
   addImport(r: ImportRecord): void {
+    this.changes.tests.add(r.testId);
     this.data.imports.push(r);
   }
 

@@ -3,7 +3,7 @@ import type { ParsedFinding, Suppression } from '../model';
 import { sourcePathOf } from './fingerprint';
 
 /**
- * Scanner-native suppressions (product.md §5): the ways developers already tell their scanners
+ * Scanner-native suppressions (docs/improvements.md §5): the ways developers already tell their scanners
  * "not this one" — `# nosec`, `nosemgrep`, `.gitleaksignore`, `.trivyignore(.yaml)`,
  * `checkov:skip=`. A report can still contain such a finding (a scanner run with suppressions
  * ignored, or an ignore file added after the scan); Scan Ledger then shows it as suppressed with

@@ -4,7 +4,7 @@ import { nowIso, todayIso } from './context';
 import type { Ledger } from './ledger';
 import { ImportTargetError } from './types';
 
-/** The product type a product is created in when none is named (product.md §2). */
+/** The product type a product is created in when none is named (docs/improvements.md §2). */
 export const DEFAULT_PRODUCT_TYPE_NAME = 'Workspace';
 
 export interface EngagementRef {

@@ -3,7 +3,7 @@ import { fingerprintMatcher } from './fingerprint';
 import { hashCodeMatcher, legacyMatcher, uniqueIdMatcher, uniqueIdOrHashMatcher, type ReimportMatcher } from './matching';
 
 /**
- * The reimport matcher of every algorithm: DefectDojo's four and our `fingerprint` (product.md
+ * The reimport matcher of every algorithm: DefectDojo's four and our `fingerprint` (docs/improvements.md
  * §4). A static table typed by `DedupeAlgorithm`, so the compiler refuses an algorithm without a
  * matcher; it lives in its own module because the fingerprint matcher builds on `matching.ts`,
  * and a table there would make the two import each other. The decision table only ever sees

@@ -629,7 +629,7 @@ function reimportIntoTest(
       if (f.uniqueIdFromTool != null && isUnreliable(f.uniqueIdFromTool)) f.uniqueIdFromTool = null;
     }
   }
-  // Fingerprints (product.md §4) are our own identity: tool fingerprints, or content
+  // Fingerprints (docs/improvements.md §4) are our own identity: tool fingerprints, or content
   // fingerprints when the host can read the files. They never enter DefectDojo's hash codes.
   assignFingerprints(incoming, ctx);
   sortIncoming(incoming);

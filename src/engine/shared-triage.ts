@@ -5,7 +5,7 @@ import type { Ledger } from './ledger';
 import { triageFinding, type TriageChange } from './triage';
 
 /**
- * Triage shared through git (product.md §5): decisions also live in `.scan-ledger/triage.json`,
+ * Triage shared through git (docs/improvements.md §5): decisions also live in `.scan-ledger/triage.json`,
  * keyed by fingerprint, so a teammate's false positive holds on every machine and in CI. This
  * module is the pure part: the file's format, conflict resolution, and which findings a
  * decision applies to. Reading and writing the file is the store's job.

@@ -126,6 +126,7 @@ export function recordStatusChanges(f: Finding, before: StatusValues, ctx: Engin
 export function addNote(ledger: Ledger, f: Finding, text: string, ctx: EngineContext): Note {
   const note: Note = { id: ledger.nextId('note'), at: nowIso(ctx), author: ctx.user, text };
   f.notes.push(note);
+  ledger.touch(f);
   return note;
 }
 
@@ -158,6 +159,7 @@ export function mitigateFinding(
   ctx: EngineContext,
   opts: { note: string; scanDate?: string | null; reason?: string },
 ): void {
+  ledger.touch(f);
   const hadRiskAcceptance = f.riskAccepted || f.riskAcceptance != null;
   const patch: Partial<Pick<Finding, StatusField>> = {
     active: false,

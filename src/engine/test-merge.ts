@@ -225,6 +225,7 @@ function carryOnto(
   ctx: EngineContext,
   reason: string,
 ): void {
+  ledger.touch(b);
   const at = nowIso(ctx);
   const origin = `finding #${a.id} of test #${a.testId}`;
   b.audit.push(...a.audit.map((e) => ({ ...e, reason: e.reason ? `${e.reason} (on ${origin})` : `on ${origin}` })));
@@ -284,6 +285,8 @@ export function mergeTests(ledger: Ledger, fromTestId: number, intoTestId: numbe
     ledger.updateIndexed(f, { testId: intoTestId });
     f.audit.push({ at, author: ctx.user, field: 'testId', from: fromTestId, to: intoTestId, reason });
   }
+  ledger.touchTest(fromTestId);
+  ledger.touchTest(intoTestId);
   for (const r of ledger.importsOfTest(fromTestId)) {
     r.testId = intoTestId;
     r.actions = r.actions.map((a) => (intoOf.has(a.findingId) ? { ...a, findingId: intoOf.get(a.findingId) as number } : a));

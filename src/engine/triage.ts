@@ -6,7 +6,7 @@ import type { Ledger } from './ledger';
 import { reactivateEndpointStatuses } from './endpoint-status';
 import { addNote, changeStatus, mitigateFinding, type StatusField } from './status';
 
-/** The triage decisions a user can take on a finding (product.md §5). */
+/** The triage decisions a user can take on a finding (docs/improvements.md §5). */
 export type TriageStatus = 'false-positive' | 'out-of-scope' | 'risk-accepted' | 'mitigated' | 'active' | 'verified' | 'unverified';
 
 export const TRIAGE_STATUSES: readonly TriageStatus[] = [
@@ -95,6 +95,7 @@ function setRiskAcceptance(f: Finding, value: RiskAcceptance | null, ctx: Engine
  */
 export function triageFinding(ledger: Ledger, findingId: number, change: TriageChange, ctx: EngineContext): Finding {
   const f = validate(ledger, findingId, change, ctx);
+  ledger.touch(f);
   const givenReason = change.reason?.trim() || null;
   const reason = givenReason ?? `triage: ${change.status}`;
   const wasFalsePositive = f.falsePositive;
@@ -186,6 +187,7 @@ export function reopenExpiredRiskAcceptances(ledger: Ledger, ctx: EngineContext)
     const expires = riskAcceptanceExpiry(f, today);
     if (expires === null) continue;
     const reason = 'risk acceptance expired';
+    ledger.touch(f);
     const closed = f.isMitigated || f.falsePositive || f.outOfScope;
     changeStatus(f, closed ? { riskAccepted: false } : { riskAccepted: false, active: true }, ctx, reason);
     setRiskAcceptance(f, null, ctx, reason);

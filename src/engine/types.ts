@@ -41,7 +41,7 @@ export interface ImportOptions {
   gitHead?: string | null;
 }
 
-/** What an import or reimport returns (the CLI's `--json` shape, product.md §7). */
+/** What an import or reimport returns (the CLI's `--json` shape, docs/cli-contract.md). */
 export interface ImportResult {
   testId: number;
   importId: number;

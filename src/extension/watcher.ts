@@ -166,7 +166,11 @@ export class ReportWatcher implements vscode.Disposable {
 
   private watchStore(session: WorkspaceSession): vscode.Disposable {
     const storePath = session.storePath();
-    const pattern = new vscode.RelativePattern(vscode.Uri.file(path.dirname(storePath)), path.basename(storePath));
+    // The index and the journal beside it (`store.json`, `store.journal`): a triage by the CLI
+    // only appends to the journal.
+    const ext = path.extname(storePath);
+    const stem = path.basename(storePath, ext);
+    const pattern = new vscode.RelativePattern(vscode.Uri.file(path.dirname(storePath)), `{${path.basename(storePath)},${stem}.journal}`);
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const changed = (): void => {
       const seen = this.storeTimers.get(session);

@@ -25,7 +25,7 @@ export interface LedgerChange {
   kind: LedgerChangeKind;
 }
 
-/** The engagement the editor imports into unless a watch entry names another (product.md §2). */
+/** The engagement the editor imports into unless a watch entry names another (docs/improvements.md §2). */
 export const DEFAULT_ENGAGEMENT = 'Local scans';
 
 function errorCode(error: unknown): string | undefined {
@@ -184,7 +184,7 @@ export class WorkspaceSession {
           },
         });
         this.openedStore = store;
-        this.ownStamp = await fileStamp(file);
+        this.ownStamp = await store.stamp();
         log().info(`${this.folder.name}: opened ${file} (${store.ledger.data.findings.length} findings) in ${Date.now() - started} ms`);
         this.changed('open');
         return store;
@@ -223,7 +223,7 @@ export class WorkspaceSession {
     const store = await this.openStore();
     const ctx = await this.engineContext();
     const result = await store.transaction((ledger) => fn(ledger, ctx));
-    this.ownStamp = await fileStamp(store.path).catch(() => null);
+    this.ownStamp = await store.stamp().catch(() => null);
     this.changed(kind);
     return result;
   }
@@ -233,14 +233,15 @@ export class WorkspaceSession {
    * (a CLI run in the terminal, a teammate's tool), so the views show what the file holds.
    */
   async storeFileChanged(): Promise<void> {
-    const stamp = await fileStamp(this.storePath()).catch(() => null);
-    if (stamp === this.ownStamp) return;
     if (!this.openedStore) {
-      if (stamp !== null) await this.openStore();
+      if ((await fileStamp(this.storePath()).catch(() => null)) !== null) await this.openStore();
       return;
     }
+    // The store's stamp covers its index and its journal: a CLI triage only appends to the journal.
+    const stamp = await this.openedStore.stamp().catch(() => null);
+    if (stamp === this.ownStamp) return;
     await this.openedStore.reload();
-    this.ownStamp = stamp;
+    this.ownStamp = await this.openedStore.stamp().catch(() => null);
     this.changed('reload');
   }
 

@@ -86,7 +86,7 @@ export interface ImportSettingsSnapshot {
   /**
    * Our own: the workspace's git HEAD when the report was imported (not DefectDojo's
    * `commit_hash`, which the user sets), so the next reimport can ask git which files were
-   * renamed since (the fingerprint rename tier, product.md §4).
+   * renamed since (the fingerprint rename tier, docs/improvements.md §4).
    */
   gitHead?: string | null;
 }

@@ -230,7 +230,7 @@ export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
   riskAcceptance?: RiskAcceptance | null;
   notes: Note[];
   audit: AuditEntry[];
-  /** Content or tool fingerprint used by the `fingerprint` algorithm (product.md §4). */
+  /** Content or tool fingerprint used by the `fingerprint` algorithm (docs/improvements.md §4). */
   fingerprint?: string | null;
   /** Hash of the rule and the normalised flagged line text, without path or line number. */
   lineHash?: string | null;

@@ -126,7 +126,7 @@ export const HASH_FIELD_SNAKE_NAMES: Readonly<Record<string, string>> = {
 
 /**
  * Scan Ledger's own default: SAST, secrets and IaC scanners match by `fingerprint`
- * (product.md §4), because their DefectDojo hashes contain the line number or the code and
+ * (docs/improvements.md §4), because their DefectDojo hashes contain the line number or the code and
  * churn with every edit. `defectdojoParity` restores DefectDojo's algorithms; a user override
  * for a scan type always wins.
  */

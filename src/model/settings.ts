@@ -1,6 +1,6 @@
 import type { Severity } from './finding';
 
-/** DefectDojo's four matching algorithms plus our own `fingerprint` (product.md §4). */
+/** DefectDojo's four matching algorithms plus our own `fingerprint` (docs/improvements.md §4). */
 export type DedupeAlgorithm =
   | 'hash_code'
   | 'unique_id_from_tool'
@@ -28,7 +28,7 @@ export type SlaDays = Record<SlaSeverity, number | null>;
 /** DefectDojo's default `SLA_Configuration`: Critical 7, High 30, Medium 90, Low 120 days. */
 export const DEFAULT_SLA_DAYS: Readonly<SlaDays> = { Critical: 7, High: 30, Medium: 90, Low: 120 };
 
-/** One watched report pattern (product.md §8). */
+/** One watched report pattern (docs/improvements.md §8). */
 export interface WatchEntry {
   glob: string;
   scanType?: string;

@@ -1,8 +1,12 @@
 import type { Engagement, ImportRecord, Product, ProductType, Test } from './context';
 import type { Finding } from './finding';
 
-/** Bumped whenever the persisted shape changes; the store migrates older files on load. */
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the persisted shape changes; the store migrates older files on load.
+ * Version 2 (issue 13) splits the store into an index, one document per test and a journal; the
+ * data itself is version 1's.
+ */
+export const STORE_SCHEMA_VERSION = 2;
 
 /**
  * A finding group (DefectDojo's `Finding_Group`), created by an import or reimport's `group_by`

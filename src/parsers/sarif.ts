@@ -7,7 +7,7 @@ import { pythonCapitalize, pythonFloat, pythonInt, textwrapShorten } from './pyt
 import { testTypeName } from './test-type';
 
 /**
- * SARIF 2.1.0, as DefectDojo's `dojo/tools/sarif/parser.py` reads it (defectdojo-semantics.md
+ * SARIF 2.1.0, as DefectDojo's `dojo/tools/sarif/parser.py` reads it (docs/defectdojo-rules.md
  * §7.1), plus what the editor needs (exact regions, related locations, code flows, fingerprints
  * by name, resolved paths).
  *

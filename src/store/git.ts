@@ -5,7 +5,7 @@ import type { Ledger } from '../engine';
 /**
  * What git knows about a workspace folder: the HEAD commit (recorded on each import as our own
  * `gitHead`, and as DefectDojo's `commit_hash` / `branch_tag` by the editor) and the files
- * renamed since a commit, for the fingerprint algorithm's rename tier (product.md §4).
+ * renamed since a commit, for the fingerprint algorithm's rename tier (docs/improvements.md §4).
  * Everything degrades to "unknown" without git, outside a repository, or when a recorded commit
  * is no longer there (a shallow CI clone, a rebased branch). Shared by the CLI and the editor;
  * the editor only calls it in trusted workspaces, because a repository's configuration can name

@@ -55,3 +55,4 @@ export {
   type WorkspaceImportResult,
 } from './workspace-import';
 export { readReport, readReportBytes, ReportFileError, type ReadReportOptions, type ReportFile, type ReportFileProblem } from './report-file';
+export { partsFolderOf, journalPathOf, decodeFinding, encodeFinding } from './ledger-files';

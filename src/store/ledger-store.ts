@@ -4,10 +4,32 @@ import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { assertResolvesInsideWorkspace, isInsideRoot } from './workspace-source';
 import { Ledger } from '../engine';
-import { emptyStoreData } from '../model';
+import { emptyStoreData, STORE_SCHEMA_VERSION, type Finding, type ImportRecord, type StoreData } from '../model';
 import { StoreError, StoreLockError, StoreUnreadableError } from './errors';
 import { acquireProcessLock, lockFolderIdentity, removeAbandonedLock, type HeldLock } from './process-lock';
 import { readStoreDocument, STORE_MIGRATIONS, type StoreDocumentProblem, type StoreMigration } from './schema';
+import {
+  appendJournal,
+  encodeFinding,
+  indexFieldsOf,
+  indexLayoutProblem,
+  isIndexDocument,
+  isPartFileName,
+  isPartTemporaryName,
+  journalLine,
+  journalPathOf,
+  LedgerFileError,
+  listPartsFolder,
+  partFileName,
+  partsFolderOf,
+  readJournal,
+  readPart,
+  writePart,
+  type IndexDocument,
+  type IndexFields,
+  type JournalEntry,
+  type PartEntry,
+} from './ledger-files';
 
 /** A store file that could not be read and was moved aside (never overwritten). */
 export interface SetAsideEvent {
@@ -61,6 +83,11 @@ export interface LedgerStoreOptions {
   fsync?: boolean;
   /** The clock that stamps set-aside file names; injectable so tests can pin it. */
   now?: () => Date;
+  /**
+   * Past this journal size the next change compacts the journal into the per-test documents.
+   * Defaults to 8 MB; tests lower it to exercise compaction.
+   */
+  journalMaxBytes?: number;
 }
 
 /**
@@ -72,10 +99,36 @@ interface StoreDocumentBox {
   document: unknown;
 }
 
+/** The layout facts of the index last read or written (absent for a store of schema 1). */
+interface IndexLayout {
+  generation: number;
+  journalThrough: number;
+  parts: Record<string, PartEntry>;
+}
+
+/** What a load found on disk, beyond the data itself. */
+interface LoadedState {
+  /** Null when the file was a single document of schema 1 (migrated on the next write). */
+  layout: IndexLayout | null;
+  journalSeq: number;
+  journalBytes: number;
+  journalTests: Set<number>;
+}
+
 type LoadOutcome =
   | { kind: 'missing' }
-  | { kind: 'ok'; ledger: Ledger; signature: string }
+  | { kind: 'ok'; ledger: Ledger; signature: string; state: LoadedState }
   | { kind: 'unreadable'; problem: StoreDocumentProblem; signature: string };
+
+/**
+ * A change touching at most this many findings, none added, removed or moved, is appended to
+ * the journal instead of rewriting documents: a triage, a note, a few status changes.
+ */
+const JOURNAL_MAX_FINDINGS = 2000;
+/** Past this size the next change compacts the journal into the documents. */
+const DEFAULT_JOURNAL_MAX_BYTES = 8 * 1024 * 1024;
+/** Set (by the test suites) to check after every transaction that each changed finding was recorded. */
+const CHECK_CHANGES_ENV = 'SCAN_LEDGER_CHECK_CHANGES';
 
 const DEFAULT_LOCK_STALE_MS = 30_000;
 const DEFAULT_LOCK_WAIT_MS = 120_000;
@@ -101,6 +154,17 @@ async function fileSignature(filePath: string): Promise<string | null> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw new StoreError(filePath, `cannot read the store: ${describe(error)}`, { cause: error });
+  }
+}
+
+/** Identifies one version of the journal: it is appended to, and removed when compacted. */
+async function journalSignature(filePath: string): Promise<string> {
+  try {
+    const s = await fs.stat(filePath, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return 'none';
+    throw new StoreError(filePath, `cannot read the store's journal: ${describe(error)}`, { cause: error });
   }
 }
 
@@ -131,6 +195,8 @@ async function ensureGitignore(storePath: string): Promise<void> {
   const stem = ext ? name.slice(0, -ext.length) : name;
   const wanted = [
     `/${name}`, `/${name}.lock`, `/${name}.lock-owner`, `/.${name}.tmp`, `/${stem}.corrupt-*`, `/${stem}.newer-schema-*`, `/${stem}.old-schema-*`,
+    // The per-test documents and the journal of the store (issue 13).
+    `/${stem}.parts`, `/${stem}.journal`,
     // The shared triage file's lock and temporary files; triage.json itself is committed.
     '/triage.json.lock', '/triage.json.lock-owner', '/.triage.json.*.tmp',
   ];
@@ -167,28 +233,51 @@ async function ensureGitignore(storePath: string): Promise<void> {
 }
 
 /**
- * The per-workspace store: one JSON file read and written through lowdb, holding the Ledger.
+ * The per-workspace store: an index document read and written through lowdb, one document per
+ * test holding its findings and import records, and a journal of small changes (see
+ * `ledger-files.ts` for the layout). Together they hold the Ledger.
  *
  * Every change goes through `transaction`, which is serialised through one in-process queue and
- * an inter-process lock, reloads the file when another process changed it, and writes the
- * result atomically (steno writes a temporary file and renames it over the store, so a killed
- * process leaves either the old or the new file, never half of one). A file that cannot be read
- * is moved aside with a timestamp and reported, never overwritten.
+ * an inter-process lock, reloads when another process changed the store, and saves only what
+ * changed: a change to a few findings is one flushed journal line; anything else writes the
+ * documents of the tests it changed (and of the tests the journal touched, which empties the
+ * journal) under new names, then renames a new index over the old one. That rename is the
+ * commit: a killed process leaves either the old index, whose documents are untouched, or the
+ * new one, whose documents were flushed before it. Files the index does not name are removed
+ * under the lock. A store that cannot be read is moved aside with a timestamp and reported,
+ * never overwritten.
  *
  * `ledger` is replaced when the store reloads; read it afresh after each transaction rather
  * than holding on to an old one.
  */
 export class LedgerStore {
   readonly path: string;
+  /** The folder of per-test documents. */
+  readonly partsPath: string;
+  /** The journal of small changes. */
+  readonly journalPath: string;
   /** The folder proper-lockfile creates as the inter-process lock. */
   private readonly lockPath: string;
-  /** steno's temporary file: the next store version, renamed over the store once complete. */
+  /** steno's temporary file: the next index version, renamed over the index once complete. */
   private readonly tempPath: string;
   /** Every file this store moved aside since it was opened. */
   readonly setAside: SetAsideEvent[] = [];
   private currentLedger: Ledger;
-  /** The signature of the file the in-memory ledger was read from or last written to. */
+  /** The signature of the index and journal the in-memory ledger was read from or last saved to. */
   private signature: string | null = null;
+  /** The layout of the index on disk, or null before the first write or for a store of schema 1. */
+  private layout: IndexLayout | null = null;
+  /** The last journal sequence number the in-memory ledger holds. */
+  private journalSeq = 0;
+  /** The journal's length in complete entries (a torn line after it is cut off on the next append). */
+  private journalBytes = 0;
+  /** Tests whose findings the journal changed since their documents were written. */
+  private journalTests = new Set<number>();
+  /** The index fields as last read or saved, to tell whether a change touched them. */
+  private indexText = '';
+  /** In checking mode: every finding's and test's saved form, to catch an unrecorded change. */
+  private savedForms: { findings: Map<number, string>; imports: Map<number, string> } | null = null;
+  private readonly checkChanges: boolean;
   private readonly db: Low<StoreDocumentBox>;
   private readonly options: Required<Omit<LedgerStoreOptions, 'onSetAside' | 'workspaceRoot'>> & Pick<LedgerStoreOptions, 'onSetAside'>;
   /** Whether the file was unreadable when the store was opened (see `unreadableOnOpen`). */
@@ -200,6 +289,8 @@ export class LedgerStore {
 
   private constructor(storePath: string, options: LedgerStoreOptions) {
     this.path = storePath;
+    this.partsPath = partsFolderOf(storePath);
+    this.journalPath = journalPathOf(storePath);
     this.lockPath = `${storePath}.lock`;
     this.tempPath = path.join(path.dirname(storePath), `.${path.basename(storePath)}.tmp`);
     this.options = {
@@ -210,9 +301,11 @@ export class LedgerStore {
       lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
       fsync: options.fsync ?? true,
       now: options.now ?? (() => new Date()),
+      journalMaxBytes: options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES,
     };
-    // lowdb's JSONFile indents by two spaces; the store is machine data that can reach a
-    // hundred megabytes, so it is written compactly through lowdb's DataFile instead.
+    this.checkChanges = process.env[CHECK_CHANGES_ENV] === '1';
+    // lowdb's JSONFile indents by two spaces; the index is machine data, so it is written
+    // compactly through lowdb's DataFile instead.
     const adapter = new DataFile<StoreDocumentBox>(storePath, {
       parse: (text) => ({ document: JSON.parse(text) as unknown }),
       stringify: (box) => JSON.stringify(box.document),
@@ -223,7 +316,7 @@ export class LedgerStore {
 
   /**
    * Opens (or starts) the store at `storePath`: creates its folder and `.gitignore`, reads the
-   * file, migrates an older schema, and sets aside a file that cannot be read.
+   * files, migrates an older schema, and sets aside a store that cannot be read.
    */
   static async open(storePath: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
     const absolute = path.resolve(storePath);
@@ -235,14 +328,19 @@ export class LedgerStore {
       throw new StoreError(absolute, `cannot create the store folder: ${describe(error)}`, { cause: error });
     }
     // Checked again once the folder exists: creating it may have gone through a link.
-    if (root && isInsideRoot(root, absolute)) await assertResolvesInsideWorkspace(root, absolute, 'the store');
+    if (root && isInsideRoot(root, absolute)) {
+      await assertResolvesInsideWorkspace(root, absolute, 'the store');
+      // The documents folder and the journal are written too, so a committed link there must not redirect them.
+      await assertResolvesInsideWorkspace(root, partsFolderOf(absolute), 'the store');
+      await assertResolvesInsideWorkspace(root, journalPathOf(absolute), 'the store');
+    }
     await ensureGitignore(absolute);
     const store = new LedgerStore(absolute, options);
     await store.enqueue(async () => {
       await store.load(false);
       store.opened = true;
       await removeAbandonedLock(store.path, 'the store');
-      await store.removeStaleTemporary();
+      await store.removeStaleTemporaries();
     });
     return store;
   }
@@ -262,16 +360,83 @@ export class LedgerStore {
   }
 
   /**
+   * Identifies the store's current version on disk (index and journal), or null when there is
+   * none: the editor compares it with the one after its own transactions to tell another
+   * program's change from its own.
+   */
+  async stamp(): Promise<string | null> {
+    return this.storeSignature();
+  }
+
+  /**
    * Runs `fn` on the ledger and saves the result, or, when `fn` throws, discards every change
-   * it made (the ledger is reloaded from the untouched file) and rethrows.
+   * it made (the ledger is reloaded from the untouched files) and rethrows.
    */
   transaction<T>(fn: (ledger: Ledger) => T | Promise<T>): Promise<T> {
     return this.enqueue(() => this.runTransaction(fn));
   }
 
-  /** Rereads the file, picking up what other processes wrote. */
+  /** Rereads the store, picking up what other processes wrote. */
   reload(): Promise<void> {
-    return this.enqueue(() => this.load(false));
+    return this.enqueue(() => this.refresh(false));
+  }
+
+  /**
+   * Brings the in-memory ledger up to what is on disk: nothing when nothing changed, the new
+   * journal entries alone when only the journal grew (another process's triage), else a full load.
+   */
+  private async refresh(underLock: boolean): Promise<void> {
+    const current = await this.storeSignature();
+    if (current === this.signature) return;
+    if (await this.catchUpWithJournal()) return;
+    await this.load(underLock);
+  }
+
+  /**
+   * Applies the entries another process appended to the journal since we read it, when that is
+   * all that changed (same index, same journal file, longer). Returns false when a full load is
+   * needed instead: the index changed, the journal was replaced, or an entry changes the index.
+   */
+  private async catchUpWithJournal(): Promise<boolean> {
+    if (this.signature === null || this.layout === null) return false;
+    const [indexThen, journalThen] = this.signature.split('|');
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const before = await this.storeSignature();
+      if (before === null) return false;
+      const [indexNow, journalNow] = before.split('|');
+      if (indexNow !== indexThen || journalNow === 'none') return false;
+      if (journalThen !== 'none' && journalNow.split(':')[0] !== journalThen.split(':')[0]) return false;
+      let tail;
+      try {
+        tail = await readJournal(this.journalPath, this.journalBytes);
+      } catch {
+        return false;
+      }
+      if (!tail) return false;
+      const entries = tail.entries.filter((e) => e.seq > this.journalSeq);
+      const ledger = this.currentLedger;
+      // An entry's index fields usually differ from ours only in the id counters (a note took
+      // an id); anything else (a product renamed, a sync state) is rare enough for a full load.
+      const withoutCounters = ({ nextIds: _n, ...rest }: IndexFields): string => JSON.stringify(rest);
+      const ours = entries.some((e) => e.index) ? withoutCounters(indexFieldsOf(ledger.data)) : '';
+      if (entries.some((e) => e.index && withoutCounters(e.index) !== ours)) return false;
+      for (const e of entries) for (const f of e.findings) if (ledger.finding(f.id)?.testId !== f.testId) return false;
+      for (const e of entries) {
+        for (const f of e.findings) replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
+        if (e.index) ledger.data.nextIds = { ...e.index.nextIds };
+        this.journalSeq = e.seq;
+      }
+      this.indexText = JSON.stringify(indexFieldsOf(ledger.data));
+      this.journalBytes += tail.validBytes;
+      for (const e of entries) for (const f of e.findings) this.journalTests.add(f.testId);
+      ledger.changes.clear();
+      this.rememberSavedForms();
+      const after = await this.storeSignature();
+      // Signed with what was there before the read, so anything appended meanwhile is read next time.
+      this.signature = after === before ? after : before;
+      if (after === before) return true;
+    }
+    return true;
   }
 
   /** Waits for queued transactions to finish; later transactions are refused. */
@@ -290,12 +455,20 @@ export class LedgerStore {
     return run;
   }
 
+  /** The index's signature and the journal's, or null when there is no index. */
+  private async storeSignature(): Promise<string | null> {
+    const index = await fileSignature(this.path);
+    if (index === null) return null;
+    return `${index}|${await journalSignature(this.journalPath)}`;
+  }
+
   private async runTransaction<T>(fn: (ledger: Ledger) => T | Promise<T>): Promise<T> {
     let held = await this.acquireLock();
     try {
       // Every writer holds the lock, so a temporary seen now was left by a killed one.
       await this.removeTemporary();
-      if ((await fileSignature(this.path)) !== this.signature) await this.load(true);
+      await this.refresh(true);
+      this.currentLedger.changes.clear();
       let result: T;
       try {
         result = await fn(this.currentLedger);
@@ -304,7 +477,7 @@ export class LedgerStore {
         throw error;
       }
       held = await this.confirmLock(held);
-      await this.write();
+      await this.save();
       return result;
     } finally {
       await held.release().catch(() => undefined);
@@ -312,7 +485,7 @@ export class LedgerStore {
   }
 
   /**
-   * Throws away what a failed transaction did to the in-memory ledger by reading the file
+   * Throws away what a failed transaction did to the in-memory ledger by reading the store
    * again. Should even that fail, the next transaction is made to reload first, and the
    * caller still gets the transaction's own error.
    */
@@ -325,21 +498,21 @@ export class LedgerStore {
   }
 
   /**
-   * Makes sure, right before writing, that the lock is still ours and the file is still the one
+   * Makes sure, right before writing, that the lock is still ours and the store is still the one
    * we read. A transaction that blocks the event loop past the stale time (a large import is
    * synchronous work) stops our heartbeat, and a process that cannot check our pid (one on
    * another machine) may then have taken the lock over: proper-lockfile only tells us at its
-   * next heartbeat, which has not run yet, so we also
-   * compare the lock folder's identity (a takeover removes and recreates it) and the store
-   * file's signature (a takeover that finished has written it).
+   * next heartbeat, which has not run yet, so we also compare the lock folder's identity (a
+   * takeover removes and recreates it) and the store's signature (a takeover that finished has
+   * written it).
    *
-   * When the lock was lost, we wait for it again; if nobody wrote the file in between we may
+   * When the lock was lost, we wait for it again; if nobody wrote the store in between we may
    * still write, since nothing of theirs can be lost. Otherwise nothing is written: the
-   * in-memory ledger goes back to the file and the caller gets an error to run it again.
+   * in-memory ledger goes back to the files and the caller gets an error to run it again.
    */
   private async confirmLock(held: HeldLock): Promise<HeldLock> {
     const lockLost = held.compromised || (await lockFolderIdentity(this.lockPath)) !== held.identity;
-    const fileChanged = (await fileSignature(this.path)) !== this.signature;
+    const fileChanged = (await this.storeSignature()) !== this.signature;
     if (!lockLost && !fileChanged) return held;
     if (!lockLost) {
       // The lock was ours all along, so something that ignores it (an editor, a file sync, a
@@ -351,7 +524,7 @@ export class LedgerStore {
     // lock folder of the process that took it over. Its heartbeat notices and forgets it.
     held.release = async () => undefined;
     const regained = await this.acquireLock();
-    if ((await fileSignature(this.path)) === this.signature) return regained;
+    if ((await this.storeSignature()) === this.signature) return regained;
     await this.load(true).finally(() => regained.release().catch(() => undefined));
     throw new StoreLockError(
       this.path,
@@ -370,7 +543,7 @@ export class LedgerStore {
 
   /**
    * Removes steno's temporary file: what a writer killed between writing and renaming it left
-   * behind (it can be as large as the store). Call it holding the lock: every writer holds it,
+   * behind (it can be as large as the index). Call it holding the lock: every writer holds it,
    * so no live one is writing the file. It also removes a link planted at the temporary's path
    * before steno could write through it.
    */
@@ -382,32 +555,52 @@ export class LedgerStore {
     }
   }
 
-  /** On open: removes a temporary left by a killed writer, taking the lock only when there is one. */
-  private async removeStaleTemporary(): Promise<void> {
-    if (!(await exists(this.tempPath))) return;
+  /**
+   * The files of the documents folder the index does not name: documents of an index that was
+   * never committed or was replaced, and temporaries of killed writers. Other files are not
+   * ours and are left alone.
+   */
+  private async strayParts(): Promise<string[]> {
+    const named = new Set(Object.values(this.layout?.parts ?? {}).map((p) => p.file));
+    const names = await listPartsFolder(this.partsPath).catch(() => []);
+    return names.filter((n) => (isPartFileName(n) && !named.has(n)) || isPartTemporaryName(n));
+  }
+
+  /**
+   * On open: removes what killed writers left (the index's temporary, stray documents), taking
+   * the lock only when there is something to remove. The index is read again under the lock, so
+   * a document another process committed meanwhile is never taken for a stray.
+   */
+  private async removeStaleTemporaries(): Promise<void> {
+    if (!(await exists(this.tempPath)) && (await this.strayParts()).length === 0) return;
     const held = await this.acquireLock();
     try {
       await this.removeTemporary();
+      if ((await this.storeSignature()) !== this.signature) await this.load(true);
+      await this.removeStrayParts();
     } finally {
       await held.release().catch(() => undefined);
     }
   }
 
+  /** Removes the stray documents; call it holding the lock. */
+  private async removeStrayParts(): Promise<void> {
+    for (const name of await this.strayParts()) await fs.rm(path.join(this.partsPath, name), { force: true }).catch(() => undefined);
+  }
+
   /**
-   * Reads the file into a fresh ledger. Outside the lock, a file that cannot be read is read
-   * again under the lock before it is moved aside, so a file replaced by another process in the
-   * meantime is never set aside by mistake.
+   * Reads the store into a fresh ledger. Outside the lock, a store that cannot be read is read
+   * again under the lock before it is moved aside, so a store replaced by another process in
+   * the meantime is never set aside by mistake.
    */
   private async load(underLock: boolean): Promise<void> {
-    const outcome = await this.readFile();
+    const outcome = await this.readStore();
     if (outcome.kind === 'ok') {
-      this.currentLedger = outcome.ledger;
-      this.signature = outcome.signature;
+      this.adopt(outcome.ledger, outcome.signature, outcome.state);
       return;
     }
     if (outcome.kind === 'missing') {
-      this.currentLedger = new Ledger(emptyStoreData());
-      this.signature = null;
+      this.adopt(new Ledger(emptyStoreData()), null, null);
       return;
     }
     if (this.options.onUnreadable === 'fail') throw new StoreUnreadableError(this.path, outcome.problem.reason, null);
@@ -421,80 +614,274 @@ export class LedgerStore {
       return;
     }
     const event = await this.moveAside(outcome.problem);
-    this.currentLedger = new Ledger(emptyStoreData());
-    this.signature = null;
+    this.adopt(new Ledger(emptyStoreData()), null, null);
     if (!this.opened) this.openedUnreadable = event;
     if (this.options.onUnreadable === 'set-aside-and-fail') throw new StoreUnreadableError(this.path, event.reason, event.to);
   }
 
-  private async readFile(): Promise<LoadOutcome> {
-    // A writer renaming a new file in while we read would give us one file's bytes and another's
-    // signature; reading until the signature holds still avoids that.
-    for (let attempt = 0; ; attempt++) {
-      const before = await fileSignature(this.path);
-      if (before === null) return { kind: 'missing' };
-      let box: StoreDocumentBox | null = null;
-      let parseFailure: string | null = null;
-      this.db.data = { document: null };
-      try {
-        await this.db.read();
-        box = this.db.data;
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT') continue;
-        if (!(error instanceof SyntaxError)) {
-          throw new StoreError(this.path, `cannot read the store: ${describe(error)}`, { cause: error });
-        }
-        parseFailure = `the file is not valid JSON (${error.message})`;
+  /** Makes a freshly read ledger the current one, with what was learnt about the files. */
+  private adopt(ledger: Ledger, signature: string | null, state: LoadedState | null): void {
+    this.currentLedger = ledger;
+    this.signature = signature;
+    this.layout = state?.layout ?? null;
+    this.journalSeq = state ? state.journalSeq : 0;
+    this.journalBytes = state?.journalBytes ?? 0;
+    this.journalTests = state?.journalTests ?? new Set();
+    this.indexText = JSON.stringify(indexFieldsOf(ledger.data));
+    ledger.changes.clear();
+    this.rememberSavedForms();
+  }
+
+  /** In checking mode, records every finding's and test's saved form. */
+  private rememberSavedForms(): void {
+    if (!this.checkChanges) return;
+    const data = this.currentLedger.data;
+    const findings = new Map<number, string>();
+    for (const f of data.findings) findings.set(f.id, encodeFinding(f));
+    const imports = new Map<number, string>();
+    for (const [testId, records] of importsByTest(data.imports)) imports.set(testId, JSON.stringify(records));
+    this.savedForms = { findings, imports };
+  }
+
+  /**
+   * In checking mode, fails a transaction that changed a finding or a test's import records
+   * without recording it in `ledger.changes`: in normal use that change would be saved only by
+   * chance and lost at the next load.
+   */
+  private checkRecordedChanges(): void {
+    const saved = this.savedForms;
+    if (!this.checkChanges || !saved) return;
+    const { changes, data } = this.currentLedger;
+    const seen = new Set<number>();
+    for (const f of data.findings) {
+      seen.add(f.id);
+      if (changes.findings.has(f.id) || changes.tests.has(f.testId)) continue;
+      const before = saved.findings.get(f.id);
+      if (before === undefined) throw new Error(`unrecorded change: finding ${f.id} was added to test ${f.testId} without Ledger.addFinding`);
+      if (before !== encodeFinding(f)) throw new Error(`unrecorded change: finding ${f.id} (test ${f.testId}) was edited without Ledger.touch`);
+    }
+    for (const id of saved.findings.keys()) {
+      if (!seen.has(id)) {
+        const testId = (JSON.parse(saved.findings.get(id) as string) as { testId: number }).testId;
+        if (!changes.tests.has(testId)) throw new Error(`unrecorded change: finding ${id} was removed without Ledger.removeFinding`);
       }
-      const after = await fileSignature(this.path);
-      if (after !== before && attempt < 10) continue;
-      if (after === null) return { kind: 'missing' };
-      if (parseFailure !== null || box === null) {
-        return { kind: 'unreadable', signature: after, problem: { kind: 'corrupt', reason: parseFailure ?? 'the file is empty' } };
-      }
-      const result = readStoreDocument(box.document, this.options.migrations);
-      this.db.data = { document: null };
-      if (!result.ok) return { kind: 'unreadable', signature: after, problem: result.problem };
-      return { kind: 'ok', ledger: new Ledger(result.data), signature: after };
+    }
+    for (const [testId, records] of importsByTest(data.imports)) {
+      if (changes.tests.has(testId)) continue;
+      if (saved.imports.get(testId) !== JSON.stringify(records)) throw new Error(`unrecorded change: the import records of test ${testId} changed without Ledger.addImport`);
     }
   }
 
-  /** Renames the unreadable file to a timestamped name nothing else uses, and reports it. */
+  private async readStore(): Promise<LoadOutcome> {
+    // A writer committing while we read would give us one version's files and another's
+    // signature; reading until the signature holds still avoids that.
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.storeSignature();
+      if (before === null) return { kind: 'missing' };
+      let outcome: LoadOutcome;
+      try {
+        outcome = await this.readStoreOnce(before);
+      } catch (error) {
+        // A document renamed away by a concurrent compaction: read again.
+        if (error instanceof LedgerFileError && attempt < 10 && (await this.storeSignature()) !== before) continue;
+        if (error instanceof LedgerFileError) {
+          outcome = { kind: 'unreadable', signature: before, problem: { kind: 'corrupt', reason: error.message } };
+        } else if (errorCode(error) === 'ENOENT') {
+          continue;
+        } else {
+          throw error;
+        }
+      }
+      const after = await this.storeSignature();
+      if (after !== before && attempt < 10) continue;
+      if (after === null) return { kind: 'missing' };
+      return outcome.kind === 'missing' ? outcome : { ...outcome, signature: after };
+    }
+  }
+
+  /** One attempt at reading the index, its documents and the journal. */
+  private async readStoreOnce(signature: string): Promise<LoadOutcome> {
+    let box: StoreDocumentBox | null = null;
+    this.db.data = { document: null };
+    try {
+      await this.db.read();
+      box = this.db.data;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return { kind: 'missing' };
+      if (!(error instanceof SyntaxError)) throw new StoreError(this.path, `cannot read the store: ${describe(error)}`, { cause: error });
+      return { kind: 'unreadable', signature, problem: { kind: 'corrupt', reason: `the file is not valid JSON (${error.message})` } };
+    } finally {
+      this.db.data = { document: null };
+    }
+    if (box === null) return { kind: 'unreadable', signature, problem: { kind: 'corrupt', reason: 'the file is empty' } };
+    const document = box.document;
+    if (!isIndexDocument(document)) {
+      // A single-document store of schema 1: migrated, and rewritten as an index with
+      // documents by the next transaction.
+      const result = readStoreDocument(document, this.options.migrations);
+      if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
+      const state: LoadedState = { layout: null, journalSeq: 0, journalBytes: 0, journalTests: new Set() };
+      return { kind: 'ok', ledger: new Ledger(result.data), signature, state };
+    }
+    const index = document as Record<string, unknown>;
+    // A newer schema may lay its documents out differently; say so before reading them.
+    if (typeof index.schemaVersion === 'number' && index.schemaVersion > STORE_SCHEMA_VERSION) {
+      const result = readStoreDocument(index, this.options.migrations);
+      if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
+    }
+    const layoutProblem = indexLayoutProblem(index);
+    if (layoutProblem) return { kind: 'unreadable', signature, problem: { kind: 'corrupt', reason: layoutProblem } };
+    const { generation, journalThrough, parts, ...fields } = index as unknown as IndexDocument;
+    const findings: Finding[] = [];
+    const imports: ImportRecord[] = [];
+    for (const [testId, entry] of Object.entries(parts)) {
+      const part = await readPart(path.join(this.partsPath, entry.file), Number(testId), entry);
+      for (const f of part.findings) findings.push(f);
+      for (const r of part.imports) imports.push(r);
+    }
+    imports.sort((a, b) => a.id - b.id);
+    const data = { ...fields, findings, imports } as unknown as StoreData;
+    const journal = await readJournal(this.journalPath);
+    let journalSeq = journalThrough;
+    const journalTests = new Set<number>();
+    if (journal) {
+      const later = journal.entries.filter((e) => e.seq > journalThrough);
+      replayJournal(data, later, this.journalPath);
+      for (const e of later) {
+        journalSeq = Math.max(journalSeq, e.seq);
+        for (const f of e.findings) journalTests.add(f.testId);
+      }
+    }
+    const result = readStoreDocument(data, this.options.migrations);
+    if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
+    const state: LoadedState = {
+      layout: { generation, journalThrough, parts },
+      journalSeq,
+      journalBytes: journal?.validBytes ?? 0,
+      journalTests,
+    };
+    return { kind: 'ok', ledger: new Ledger(result.data), signature, state };
+  }
+
+  /**
+   * Renames the unreadable store (index, documents folder and journal) to timestamped names
+   * nothing else uses, and reports it.
+   */
   private async moveAside(problem: StoreDocumentProblem): Promise<SetAsideEvent> {
     const ext = path.extname(this.path);
     const stem = ext ? this.path.slice(0, -ext.length) : this.path;
     const base = `${stem}.${problem.kind}-${fileTimestamp(this.options.now())}`;
-    let target = `${base}${ext}`;
+    let target = base;
     // We hold the lock, so no other Scan Ledger process is choosing a name at the same time.
-    for (let n = 1; await exists(target); n++) target = `${base}-${n}${ext}`;
+    for (let n = 1; (await exists(`${target}${ext}`)) || (await exists(`${target}.parts`)) || (await exists(`${target}.journal`)); n++) target = `${base}-${n}`;
     try {
-      await fs.rename(this.path, target);
+      await fs.rename(this.path, `${target}${ext}`);
+      if (await exists(this.partsPath)) await fs.rename(this.partsPath, `${target}.parts`);
+      if (await exists(this.journalPath)) await fs.rename(this.journalPath, `${target}.journal`);
     } catch (error) {
       throw new StoreError(this.path, `cannot move the unreadable store aside (${problem.reason}): ${describe(error)}`, { cause: error });
     }
-    const event: SetAsideEvent = { from: this.path, to: target, reason: problem.reason };
+    const event: SetAsideEvent = { from: this.path, to: `${target}${ext}`, reason: problem.reason };
     this.setAside.push(event);
     this.options.onSetAside?.(event);
     return event;
   }
 
-  private async write(): Promise<void> {
-    this.db.data = { document: this.currentLedger.data };
+  /**
+   * Saves what the transaction changed: nothing when nothing changed, one journal line when a
+   * few findings' fields changed, otherwise the changed tests' documents and a new index.
+   */
+  private async save(): Promise<void> {
+    this.checkRecordedChanges();
+    const ledger = this.currentLedger;
+    const { changes } = ledger;
+    const indexText = JSON.stringify(indexFieldsOf(ledger.data));
+    const indexChanged = indexText !== this.indexText;
     try {
-      await this.db.write();
-      if (this.options.fsync) await this.flushToDisk();
+      if (this.signature !== null && this.layout !== null && changes.empty && !indexChanged) return;
+      const touched = [...changes.findings].map((id) => ledger.finding(id));
+      const journalable =
+        this.signature !== null &&
+        this.layout !== null &&
+        changes.tests.size === 0 &&
+        touched.length <= JOURNAL_MAX_FINDINGS &&
+        touched.every((f) => f !== undefined) &&
+        this.journalBytes < this.options.journalMaxBytes;
+      if (journalable) await this.appendToJournal(touched as Finding[], indexChanged ? indexFieldsOf(ledger.data) : undefined);
+      else await this.writeDocuments(new Set([...changes.tests, ...(touched.filter(Boolean) as Finding[]).map((f) => f.testId)]));
     } catch (error) {
-      // The in-memory ledger now holds changes the file may not; go back to the file. (A
+      // The in-memory ledger now holds changes the files may not; go back to the files. (A
       // value JSON cannot hold, such as a circular reference, fails here before any byte is
       // written.) A partial temporary (a full disk) would keep the disk full until the next
       // write, so it goes too; we still hold the lock, so it is ours.
       await fs.rm(this.tempPath, { force: true }).catch(() => undefined);
+      await this.removeStrayParts().catch(() => undefined);
       await this.discardChanges();
       throw new StoreError(this.path, `cannot write the store: ${describe(error)}`, { cause: error });
+    }
+    this.indexText = indexText;
+    changes.clear();
+    this.signature = await this.storeSignature();
+    this.rememberSavedForms();
+  }
+
+  /** Appends one flushed journal line holding the touched findings (and the index if it changed). */
+  private async appendToJournal(findings: Finding[], index: JournalEntry['index']): Promise<void> {
+    const entry: JournalEntry = { seq: this.journalSeq + 1, index, findings };
+    const { size, created } = await appendJournal(this.journalPath, journalLine(entry), this.journalBytes, this.options.fsync);
+    if (created && this.options.fsync) await this.flushFolder(path.dirname(this.journalPath));
+    this.journalSeq = entry.seq;
+    this.journalBytes = size;
+    for (const f of findings) this.journalTests.add(f.testId);
+  }
+
+  /**
+   * Writes the documents of the changed tests (all of them for a new store or one of schema 1,
+   * and the tests the journal changed, so the journal can go), then the index that names them,
+   * then removes what the old index named and the new one does not, and the journal.
+   */
+  private async writeDocuments(changedTests: ReadonlySet<number>): Promise<void> {
+    const ledger = this.currentLedger;
+    const previous = this.layout;
+    const rewriteAll = previous === null;
+    const generation = (previous?.generation ?? 0) + 1;
+    const importsOf = importsByTest(ledger.data.imports);
+    const testIds = new Set<number>([...ledger.data.tests.map((t) => t.id), ...ledger.findingsByTest.keys(), ...importsOf.keys()]);
+    const parts: Record<string, PartEntry> = {};
+    let wrote = false;
+    await fs.mkdir(this.partsPath, { recursive: true });
+    for (const testId of [...testIds].sort((a, b) => a - b)) {
+      const kept = previous?.parts[testId];
+      if (!rewriteAll && kept && !changedTests.has(testId) && !this.journalTests.has(testId)) {
+        parts[testId] = kept;
+        continue;
+      }
+      const findings = ledger.findingsOfTest(testId);
+      const imports = importsOf.get(testId) ?? [];
+      if (findings.length === 0 && imports.length === 0) continue;
+      const file = partFileName(testId, generation);
+      const bytes = await writePart(this.partsPath, file, testId, imports, findings, this.options.fsync);
+      parts[testId] = { file, findings: findings.length, imports: imports.length, bytes };
+      wrote = true;
+    }
+    if (wrote && this.options.fsync) await this.flushFolder(this.partsPath);
+    // A journal left from a store that was deleted would otherwise be replayed onto this one.
+    if (previous === null) await fs.rm(this.journalPath, { force: true });
+    const { schemaVersion, ...fields } = indexFieldsOf(ledger.data);
+    const index: IndexDocument = { schemaVersion, generation, journalThrough: this.journalSeq, parts, ...fields };
+    this.db.data = { document: index };
+    try {
+      await this.db.write();
     } finally {
       this.db.data = { document: null };
     }
-    this.signature = await fileSignature(this.path);
+    if (this.options.fsync) await this.flushToDisk();
+    // Committed: the new index names every document it needs.
+    this.layout = { generation, journalThrough: this.journalSeq, parts };
+    await fs.rm(this.journalPath, { force: true });
+    this.journalBytes = 0;
+    this.journalTests = new Set();
+    await this.removeStrayParts();
   }
 
   /**
@@ -509,14 +896,65 @@ export class LedgerStore {
     } finally {
       await file.close();
     }
+    await this.flushFolder(path.dirname(this.path));
+  }
+
+  /** Flushes a folder's entries (a created or renamed file) to disk. */
+  private async flushFolder(folder: string): Promise<void> {
     let dir: fs.FileHandle | null = null;
     try {
-      dir = await fs.open(path.dirname(this.path), 'r');
+      dir = await fs.open(folder, 'r');
       await dir.sync();
     } catch {
       // Windows cannot open a folder as a file; NTFS journals the rename itself.
     } finally {
       await dir?.close();
+    }
+  }
+}
+
+/** Fields the ledger indexes a finding by; changed through `updateIndexed` to keep the indexes right. */
+const INDEXED_FIELDS = ['hashCode', 'uniqueIdFromTool', 'filePath', 'fingerprint', 'duplicate', 'duplicateOf'] as const;
+
+/** Makes `target` (a finding in the ledger) hold exactly `source`'s fields, keeping the indexes right. */
+function replaceFinding(ledger: Ledger, target: Finding, source: Finding): void {
+  const indexed: Partial<Pick<Finding, (typeof INDEXED_FIELDS)[number]>> = {};
+  for (const key of INDEXED_FIELDS) if (target[key] !== source[key]) (indexed as Record<string, unknown>)[key] = source[key];
+  ledger.updateIndexed(target, indexed);
+  const t = target as unknown as Record<string, unknown>;
+  for (const key of Object.keys(t)) if (!(key in source)) delete t[key];
+  Object.assign(target, source);
+}
+
+/** Import records grouped by test, in id order. */
+function importsByTest(imports: readonly ImportRecord[]): Map<number, ImportRecord[]> {
+  const byTest = new Map<number, ImportRecord[]>();
+  for (const r of imports) {
+    const list = byTest.get(r.testId);
+    if (list) list.push(r);
+    else byTest.set(r.testId, [r]);
+  }
+  return byTest;
+}
+
+/**
+ * Applies journal entries, oldest first, to store data read from the documents: each entry's
+ * findings replace the stored ones with the same id, and its index fields replace the index's.
+ * An entry naming a finding the documents do not hold, or moving one to another test, cannot
+ * come from this store's own writes and makes the journal unreadable.
+ */
+function replayJournal(data: StoreData, entries: readonly JournalEntry[], journalPath: string): void {
+  if (entries.length === 0) return;
+  const at = new Map<number, number>();
+  data.findings.forEach((f, i) => at.set(f.id, i));
+  for (const entry of entries) {
+    if (entry.index) Object.assign(data, entry.index);
+    for (const f of entry.findings) {
+      const i = at.get(f.id);
+      if (i === undefined || data.findings[i].testId !== f.testId) {
+        throw new LedgerFileError(journalPath, `entry ${entry.seq} names finding ${String(f.id)}, which the store does not hold in test ${String(f.testId)}`);
+      }
+      data.findings[i] = f;
     }
   }
 }

@@ -8,11 +8,14 @@ import { SEVERITIES, STORE_SCHEMA_VERSION, type StoreData } from '../model';
 export type StoreMigration = (data: unknown) => unknown;
 
 /**
- * Every migration the store knows, keyed by the version it upgrades from. Empty while the
- * schema is at its first version; the first change to the persisted shape adds entry 1 here and
- * bumps `STORE_SCHEMA_VERSION`.
+ * Every migration the store knows, keyed by the version it upgrades from.
+ * - 1 → 2: the data is unchanged; version 2 only lays it out differently on disk (an index, one
+ *   document per test and a journal, see `ledger-files.ts`). A single-document store of version
+ *   1 is read as it is and written in the new layout by the next transaction.
  */
-export const STORE_MIGRATIONS: Readonly<Record<number, StoreMigration>> = {};
+export const STORE_MIGRATIONS: Readonly<Record<number, StoreMigration>> = {
+  1: (data) => data,
+};
 
 /** Why a document could not be turned into current store data. */
 export type StoreDocumentProblem =

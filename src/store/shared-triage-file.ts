@@ -14,7 +14,7 @@ import { acquireProcessLock, removeAbandonedLock } from './process-lock';
 import { assertResolvesInsideWorkspace } from './workspace-source';
 
 /**
- * `.scan-ledger/triage.json` on disk (product.md §5): the triage decisions the team shares
+ * `.scan-ledger/triage.json` on disk (docs/improvements.md §5): the triage decisions the team shares
  * through git. The format and the conflict rules are the engine's (`shared-triage.ts`); this
  * module reads the file, and records decisions with a read-modify-write that is atomic (a temp
  * file renamed over the old one, so a reader never sees half a file) and serialised across

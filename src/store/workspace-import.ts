@@ -22,12 +22,13 @@ import type { Finding, ParsedReport } from '../model';
 import { gitHead, gitRenames, previousGitHead } from './git';
 import { StoreUnreadableError } from './errors';
 import { LedgerStore } from './ledger-store';
+import { journalPathOf } from './ledger-files';
 import { cleanSharedTriageTemporaries, readSharedTriage, recordSharedTriageDecisions, sharedTriagePath } from './shared-triage-file';
 import { readSuppressionSources, workspaceSource } from './workspace-source';
 
 /**
  * The host side of an import and of a triage, shared by the CLI and the editor so both do the
- * same thing around the engine (product.md §4–§5):
+ * same thing around the engine (docs/improvements.md §4–§5):
  * - before the engine runs: scanner-native suppressions from the workspace (`# nosec`,
  *   `.gitleaksignore`, …), the source files for content fingerprints, and git's renames since
  *   the test's previous import;
@@ -158,7 +159,13 @@ async function modifiedAt(file: string): Promise<number | null> {
  */
 export async function convergeSharedTriage(storePath: string, root: string, context: () => EngineContext): Promise<number> {
   await cleanSharedTriageTemporaries(root);
-  const [triageTime, storeTime] = await Promise.all([modifiedAt(sharedTriagePath(root)), modifiedAt(storePath)]);
+  const [triageTime, indexTime, journalTime] = await Promise.all([
+    modifiedAt(sharedTriagePath(root)),
+    modifiedAt(storePath),
+    modifiedAt(journalPathOf(storePath)),
+  ]);
+  // The store was last written to its index or, for a small change such as a triage, its journal.
+  const storeTime = indexTime === null ? null : Math.max(indexTime, journalTime ?? 0);
   if (triageTime === null || storeTime === null || triageTime <= storeTime) return 0;
   try {
     const shared = await readSharedTriage(root);

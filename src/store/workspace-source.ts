@@ -4,7 +4,7 @@ import type { SourcePort, SuppressionSources } from '../engine';
 import { StoreError } from './errors';
 
 /**
- * The workspace's files as the engine reads them (product.md §4–§5): the lines of a source file
+ * The workspace's files as the engine reads them (docs/improvements.md §4–§5): the lines of a source file
  * for content fingerprints and inline suppressions (`# nosec`, `nosemgrep`, `checkov:skip=`),
  * and the ignore files at the root (`.gitleaksignore`, `.trivyignore`, `.trivyignore.yaml`).
  * The CLI and the editor both read through this one implementation, so they compute the same

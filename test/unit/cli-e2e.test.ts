@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeWorkspace, REPO, type Workspace } from './cli-harness';
+import type { StoreData } from '../../src/model';
+import { writeStoreSync } from '../store-files';
 
 /**
- * End-to-end tests of the `scan-ledger` CLI contract (product.md §7): each test spawns the real
+ * End-to-end tests of the `scan-ledger` CLI contract (docs/cli-contract.md): each test spawns the real
  * CLI in a fresh workspace folder named `app` and checks exit codes, stdout and the store.
  * Fixture reports (test/cli-fixtures, copied to `reports/`) are DefectDojo Generic Findings
  * Import JSON:
@@ -165,7 +167,7 @@ function sortedKeys(value: object): string[] {
   return Object.keys(value).sort();
 }
 
-describe('scan-ledger CLI (end to end, product.md §7)', function () {
+describe('scan-ledger CLI (end to end, docs/cli-contract.md)', function () {
   // Each test spawns the CLI several times through tsx on a shared machine.
   this.timeout(120_000);
 
@@ -355,16 +357,16 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
       }
       assert.equal(byTitle(ws.json<FindingJson[]>('findings'), A).riskAccepted, true);
       // Let both acceptances lapse, as time passing would: the engine refuses a past expiry.
-      const store = JSON.parse(readFileSync(ws.storePath, 'utf8')) as { findings: { id: number; riskAcceptance: { expires: string } }[] };
+      const store = ws.storeData() as unknown as { findings: { id: number; riskAcceptance: { expires: string } }[] };
       for (const f of store.findings) if (f.id === a.id || f.id === b.id) f.riskAcceptance.expires = '2000-01-01';
-      writeFileSync(ws.storePath, JSON.stringify(store));
+      writeStoreSync(ws.storePath, store as unknown as StoreData);
 
       const listed = byTitle(ws.json<FindingJson[]>('findings', '--severity', 'high'), A);
       assert.equal(listed.riskAccepted, false);
       assert.equal(listed.active, true);
       assert.ok(listed.notes.some((n) => n.text.includes('Risk acceptance expired on 2000-01-01')));
       // The listing saved the reopening, so the next command finds both already reopened.
-      const stored = JSON.parse(readFileSync(ws.storePath, 'utf8')) as { findings: { id: number; riskAccepted: boolean }[] };
+      const stored = ws.storeData() as unknown as { findings: { id: number; riskAccepted: boolean }[] };
       assert.deepEqual(
         stored.findings.filter((f) => f.id === a.id || f.id === b.id).map((f) => f.riskAccepted),
         [false, false],
@@ -375,9 +377,9 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
       ws.json('import', V1);
       const a = byTitle(ws.json<FindingJson[]>('findings'), A);
       ws.json('triage', String(a.id), '--status', 'risk-accepted', '--reason', 'fix planned', '--expires', '2999-12-31');
-      const store = JSON.parse(readFileSync(ws.storePath, 'utf8')) as { findings: { id: number; riskAcceptance: { expires: string } }[] };
+      const store = ws.storeData() as unknown as { findings: { id: number; riskAcceptance: { expires: string } }[] };
       for (const f of store.findings) if (f.id === a.id) f.riskAcceptance.expires = '2000-01-01';
-      writeFileSync(ws.storePath, JSON.stringify(store));
+      writeStoreSync(ws.storePath, store as unknown as StoreData);
       const r = ws.run('reimport', V1);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^1 expired risk acceptance ended first\.\n/);
@@ -606,7 +608,7 @@ describe('scan-ledger CLI (end to end, product.md §7)', function () {
     });
   });
 
-  describe('hash configuration changes (product.md §3 improvement 10)', () => {
+  describe('hash configuration changes (docs/improvements.md §3 improvement 10)', () => {
     const fields = JSON.stringify({ 'Generic Findings Import': ['title', 'severity', 'filePath'] });
 
     it('improvement 10: after a hash-field change, reimport recomputes stored hash codes instead of closing and recreating', () => {

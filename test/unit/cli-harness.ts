@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
+import type { StoreData } from '../../src/model';
+import { readStoreSync, storeBytesSync } from '../store-files';
 
 /**
  * Runs the real `scan-ledger` CLI in a child process. The tests need no prior build: the CLI is
@@ -70,7 +72,10 @@ export interface Workspace {
   spawn(...args: string[]): ChildProcess;
   /** Runs and parses stdout as JSON, failing with the stderr text when the run did not succeed. */
   json<T = unknown>(...args: string[]): T;
+  /** Every file of the store (index, per-test documents, journal), or null when there is none. */
   storeBytes(): Buffer | null;
+  /** The store's data as saved (index, documents and journal). */
+  storeData(): StoreData;
   dispose(): void;
 }
 
@@ -122,11 +127,10 @@ export function makeWorkspace(copyOf?: string, extraEnv: Record<string, string> 
       return JSON.parse(r.stdout) as T;
     },
     storeBytes() {
-      try {
-        return readFileSync(storePath);
-      } catch {
-        return null;
-      }
+      return storeBytesSync(storePath);
+    },
+    storeData() {
+      return readStoreSync(storePath);
     },
     dispose() {
       rmSync(parent, { recursive: true, force: true });

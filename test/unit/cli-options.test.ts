@@ -23,7 +23,7 @@ function captureRuntime(cwd: string): CliRuntime & { out: string; err: string } 
   return runtime;
 }
 
-describe('CLI option values (product.md §7 "invalid option values" are bad input)', () => {
+describe('CLI option values (docs/cli-contract.md "invalid option values" are bad input)', () => {
   it('booleans are true or false, as DefectDojo API fields take them', () => {
     assert.equal(parseBoolean('true'), true);
     assert.equal(parseBoolean('FALSE'), false);

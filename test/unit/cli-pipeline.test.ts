@@ -46,7 +46,7 @@ function storeDir(ws: Workspace): string {
 
 /** Files in the store's folder whose names say they were set aside. */
 function setAsideFiles(ws: Workspace): string[] {
-  return readdirSync(storeDir(ws)).filter((name) => /^store\.(corrupt|newer-schema|old-schema)-/.test(name));
+  return readdirSync(storeDir(ws)).filter((name) => /^store\.(corrupt|newer-schema|old-schema)-.*\.json$/.test(name));
 }
 
 describe('scan-ledger in a pipeline (issues 9 and 16)', function () {

@@ -37,9 +37,8 @@ async function ok(ws: Workspace, ...args: string[]): Promise<CliRun> {
 }
 
 function stored(ws: Workspace): StoredFinding[] {
-  const bytes = ws.storeBytes();
-  assert.ok(bytes, 'a store exists');
-  return (JSON.parse(bytes.toString('utf8')) as { findings: StoredFinding[] }).findings;
+  assert.ok(ws.storeBytes(), 'a store exists');
+  return ws.storeData().findings as unknown as StoredFinding[];
 }
 
 function local(ws: Workspace, title: string): StoredFinding {

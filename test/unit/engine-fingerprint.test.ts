@@ -35,7 +35,7 @@ function bind(stored: Finding[], incoming: Finding[], port: SourcePort) {
 const v1 = ['const a = 1;', 'eval(input);', 'const b = 2;'].join('\n');
 const v2 = ['// a new header line', '', 'const a = 1;', 'eval(input);', 'const b = 2;'].join('\n');
 
-describe('fingerprint: content fingerprints (product.md §4)', () => {
+describe('fingerprint: content fingerprints (docs/improvements.md §4)', () => {
   it('normalises whitespace so re-indenting a line keeps its identity', () => {
     assert.equal(normaliseLineText('   eval( input );\t'), 'eval( input );');
   });

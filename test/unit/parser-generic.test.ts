@@ -15,7 +15,7 @@ function defaultHash(report: ParsedReport, finding: ParsedFinding): string {
 
 const REQUIRED = { title: 't', severity: 'High', description: 'd' };
 
-describe('Generic Findings Import parser (defectdojo-semantics.md §7.9)', () => {
+describe('Generic Findings Import parser (docs/defectdojo-rules.md §7.9)', () => {
   describe('JSON', () => {
     it('empty.json: a valid report without findings', () => {
       const report = parse('empty.json');

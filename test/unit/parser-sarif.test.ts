@@ -47,7 +47,7 @@ interface DefectDojoFinding {
   hash: string;
 }
 
-describe('SARIF parser (defectdojo-semantics.md §7.1)', () => {
+describe('SARIF parser (docs/defectdojo-rules.md §7.1)', () => {
   describe('field-for-field parity with DefectDojo on every fixture', () => {
     // expected/*.defectdojo.json hold what DefectDojo's SARIF parser produced for each fixture,
     // with the legacy hash_code it would store (see test/fixtures/README.md).

@@ -10,6 +10,7 @@ import { StoreError, StoreUnreadableError } from '../../src/store/errors';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
 import { cleanSharedTriageTemporaries, readSharedTriage } from '../../src/store/shared-triage-file';
 import { ensureTest, makeFinding } from '../store-workers/fixtures';
+import { singleDocumentOf, storeFiles, writeSingleDocument } from '../store-files';
 
 /** Issue 16, items 4, 9, 10 (store side) and 13: what a crash, a full disk or a broken file leaves. */
 describe('store: faults (issue 16)', () => {
@@ -32,7 +33,7 @@ describe('store: faults (issue 16)', () => {
       ledger.addFinding(f);
     });
     await store.close();
-    return JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown> & { findings: Record<string, unknown>[] };
+    return singleDocumentOf(storePath);
   }
 
   describe('item 9: a stored field of the wrong shape sets the store aside instead of crashing a command', () => {
@@ -58,8 +59,7 @@ describe('store: faults (issue 16)', () => {
       it(`item 9: ${label} is set aside with the reason, and the store starts empty`, async () => {
         const document = await storeDocument();
         breakIt(document.findings[0]);
-        const bytes = JSON.stringify(document);
-        await fs.writeFile(storePath, bytes);
+        const bytes = await writeSingleDocument(storePath, document);
         const events: SetAsideEvent[] = [];
         const store = await LedgerStore.open(storePath, { fsync: false, onSetAside: (e) => events.push(e) });
         assert.equal(events.length, 1);
@@ -142,7 +142,7 @@ describe('store: faults (issue 16)', () => {
 
     it('item 13: a write that fails half way (a full disk) removes its partial .store.json.tmp and keeps the store', async () => {
       await storeDocument();
-      const before = await fs.readFile(storePath);
+      const before = await storeFiles(storePath);
       const store = await LedgerStore.open(storePath, { fsync: false });
       const promises = fsSync.promises as unknown as Record<string, unknown>;
       const original = promises.writeFile as typeof fs.writeFile;
@@ -165,7 +165,7 @@ describe('store: faults (issue 16)', () => {
         syncBuiltinESMExports();
       }
       await assert.rejects(fs.access(path.join(path.dirname(storePath), '.store.json.tmp')), 'the partial temporary is gone');
-      assert.deepEqual(await fs.readFile(storePath), before);
+      assert.deepEqual(await storeFiles(storePath), before);
       assert.equal(store.ledger.data.findings.length, 1);
     });
   });

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { emptyStoreData, STORE_SCHEMA_VERSION } from '../../src/model';
 import { StoreError } from '../../src/store/errors';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
-import { migrateStoreDocument, readStoreDocument, type StoreMigration } from '../../src/store/schema';
+import { migrateStoreDocument, readStoreDocument, STORE_MIGRATIONS, type StoreMigration } from '../../src/store/schema';
+import { storedData, storeFiles } from '../store-files';
 import { ensureTest, makeFinding, makeMarker } from '../store-workers/fixtures';
 
 const PINNED = new Date('2026-11-22T06:10:00.123Z');
@@ -80,8 +81,11 @@ describe('store: LedgerStore', () => {
       const { store } = await open();
       await addOneFinding(store, 7);
       const text = await fs.readFile(storePath, 'utf8');
-      assert.deepEqual(Object.keys(JSON.parse(text) as object).sort(), Object.keys(emptyStoreData()).sort());
-      assert.ok(!text.includes('\n'), 'the store is written compactly');
+      const expectedKeys = [...Object.keys(emptyStoreData()).filter((k) => k !== 'findings' && k !== 'imports'), 'generation', 'journalThrough', 'parts'];
+      assert.deepEqual(Object.keys(JSON.parse(text) as object).sort(), expectedKeys.sort(), 'the index holds no findings or import records');
+      assert.ok(!text.includes('\n'), 'the index is written compactly');
+      const parts = await fs.readdir(path.join(path.dirname(storePath), 'store.parts'));
+      assert.deepEqual(parts, ['t1-g1.jsonl'], 'the finding is in its test\'s document');
       const { store: reopened } = await open();
       const f = reopened.ledger.data.findings[0];
       assert.equal(reopened.ledger.finding(f.id), f);
@@ -197,6 +201,7 @@ describe('store: LedgerStore', () => {
       const text = JSON.stringify(old);
       await writeRaw(text);
       const migrations = {
+        ...STORE_MIGRATIONS,
         0: (data: unknown) => {
           const { legacyField: _legacy, ...rest } = data as Record<string, unknown>;
           return { ...rest, hashConfigFingerprints: {} };
@@ -211,6 +216,7 @@ describe('store: LedgerStore', () => {
       const written = JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown>;
       assert.equal(written.schemaVersion, STORE_SCHEMA_VERSION);
       assert.ok(!('legacyField' in written));
+      assert.ok('parts' in written, 'the next transaction writes the index-and-documents layout');
     });
 
     it('a failing migration sets the file aside as old-schema with its original bytes', async () => {
@@ -240,7 +246,7 @@ describe('store: LedgerStore', () => {
     it('§6 "writes are atomic": a failed transaction leaves the file byte-identical and the ledger as it was, and rethrows', async () => {
       const { store } = await open();
       await addOneFinding(store);
-      const before = await fs.readFile(storePath);
+      const before = await storeFiles(storePath);
       const statBefore = await fs.stat(storePath);
       const failure = new Error('parser blew up halfway');
       await assert.rejects(
@@ -253,7 +259,7 @@ describe('store: LedgerStore', () => {
         }),
         (error: unknown) => error === failure,
       );
-      assert.deepEqual(await fs.readFile(storePath), before);
+      assert.deepEqual(await storeFiles(storePath), before);
       assert.equal((await fs.stat(storePath)).mtimeMs, statBefore.mtimeMs);
       assert.equal(store.ledger.data.findings.length, 1);
       assert.notEqual(store.ledger.data.findings[0].title, 'changed');
@@ -265,7 +271,7 @@ describe('store: LedgerStore', () => {
     it('an async failure is rolled back the same way', async () => {
       const { store } = await open();
       await addOneFinding(store);
-      const before = await fs.readFile(storePath);
+      const before = await storeFiles(storePath);
       await assert.rejects(
         store.transaction(async (ledger) => {
           ledger.data.findings[0].active = false;
@@ -274,23 +280,24 @@ describe('store: LedgerStore', () => {
         }),
         /late failure/,
       );
-      assert.deepEqual(await fs.readFile(storePath), before);
+      assert.deepEqual(await storeFiles(storePath), before);
       assert.equal(store.ledger.data.findings[0].active, true);
     });
 
     it('a change JSON cannot hold (a circular reference) fails before any byte is written, and is discarded', async () => {
       const { store } = await open();
       await addOneFinding(store);
-      const before = await fs.readFile(storePath);
+      const before = await storeFiles(storePath);
       await assert.rejects(
         store.transaction((ledger) => {
           const note = { id: 1, at: '', author: '', text: '' } as Record<string, unknown>;
           note.self = note;
           ledger.data.findings[0].notes.push(note as never);
+          ledger.touch(ledger.data.findings[0]);
         }),
         (error: unknown) => error instanceof StoreError && /cannot write the store/.test(error.message),
       );
-      assert.deepEqual(await fs.readFile(storePath), before);
+      assert.deepEqual(await storeFiles(storePath), before);
       assert.deepEqual(store.ledger.data.findings[0].notes, []);
     });
 
@@ -303,7 +310,7 @@ describe('store: LedgerStore', () => {
         return findingId;
       });
       assert.equal(id, 1);
-      const written = JSON.parse(await fs.readFile(storePath, 'utf8')) as { findings: { id: number }[] };
+      const written = await storedData(storePath);
       assert.deepEqual(
         written.findings.map((f) => f.id),
         [1],

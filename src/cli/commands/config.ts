@@ -11,7 +11,7 @@ import { addCommonOptions, groupCommand } from './shared';
  * workspace's `.vscode/settings.json`, so the editor and a pipeline run with the same rules.
  * A key is accepted with or without the `scanLedger.` prefix (`minimumSeverity` and
  * `scanLedger.minimumSeverity` are one setting, for `get` and `set` alike), because users copy
- * keys from either place; output names the key without it, as product.md §9 lists them. `get`
+ * keys from either place; output names the key without it, as docs/improvements.md §9 lists them. `get`
  * shows the value as configured (defaults filled in), not the value `defectdojoParity` may
  * override at run time.
  */

@@ -27,14 +27,14 @@ import type { CommonOptions } from '../options';
 
 /**
  * `scan-ledger push` and `scan-ledger pull`: a DefectDojo server as the team's shared ledger
- * (issue 14, product.md §10). The server's URL comes from `--url` or `DD_URL`, and the API token
+ * (issue 14, docs/improvements.md §10). The server's URL comes from `--url` or `DD_URL`, and the API token
  * only from `DD_API_TOKEN`: a command-line option would land in shell history and process
  * lists. The workspace's `scanLedger.defectdojo.url` setting is deliberately not used here: it
  * arrives with the repository, and a changed URL in a pull request must not be able to send a
  * pipeline's token to another server.
  */
 
-/** Exit code of a push whose server statistics differ from the prediction (product.md §7: a failure). */
+/** Exit code of a push whose server statistics differ from the prediction (docs/cli-contract.md: a failure). */
 export const EXIT_DRIFT = EXIT_FAILURE;
 
 interface ServerOptions {

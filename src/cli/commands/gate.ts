@@ -104,7 +104,7 @@ async function writeReportFile(workspace: CliWorkspace, file: string, pieces: It
 /**
  * The CI gate. It needs the store: without one, or with one that could not be read, it fails
  * closed (exit 2) instead of passing on nothing. A failed gate exits 1, as every failure that
- * is not bad input does (product.md §7 fixes the codes 0, 1 and 2); a pipeline tells a failed
+ * is not bad input does (docs/cli-contract.md fixes the codes 0, 1 and 2); a pipeline tells a failed
  * gate from a broken run by the stderr line "gate failed: …" or by `passed: false` in `--json`
  * (a broken run prints nothing on stdout).
  */

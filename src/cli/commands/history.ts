@@ -59,7 +59,7 @@ async function showHistory(runtime: CliRuntime, opts: HistoryOptions): Promise<v
   // The store is closed before printing: the records stay valid, and a slow reader of stdout
   // does not hold the store open.
   const { ledger, records } = await readLedger(workspace, (ledger) => ({ ledger, records: selectImports(ledger, opts) }));
-  // `--json` gives the records as stored, per-finding actions included (product.md §7).
+  // `--json` gives the records as stored, per-finding actions included (docs/cli-contract.md).
   if (workspace.json) await printJson(runtime, records);
   else await printHistoryTable(runtime, ledger, records);
 }

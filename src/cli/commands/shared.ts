@@ -4,7 +4,7 @@ import type { ImportResult } from '../../engine';
 import { badInput } from '../errors';
 import type { CliWorkspace } from '../session';
 
-/** The engagement a run lands in when none is named (product.md §2). */
+/** The engagement a run lands in when none is named (docs/improvements.md §2). */
 export const DEFAULT_ENGAGEMENT_NAME = 'Local scans';
 
 /** `--store` and `--json`, on every command. */
@@ -36,7 +36,7 @@ export function contextNames(workspace: CliWorkspace, opts: ContextOptions): { p
   };
 }
 
-/** The import / reimport `--json` shape of product.md §7, with exactly its keys. */
+/** The import / reimport `--json` shape of docs/cli-contract.md, with exactly its keys. */
 export function importResultJson(result: ImportResult): Record<string, unknown> {
   return {
     testId: result.testId,

@@ -10,7 +10,7 @@
 import { IMPROVEMENT_KEYS, type DedupeAlgorithm, type ScanTypeDefaults, type Settings, type Severity } from '../../model';
 
 /**
- * The settings the panel edits: every deduplication and reimport option (product.md §8, §9).
+ * The settings the panel edits: every deduplication and reimport option (docs/improvements.md §8, §9).
  * `watch`, `storePath` and `maxReportSizeMb` are deliberately absent, so a compromised webview
  * cannot point the store or the watcher elsewhere; they are edited in `settings.json`. The ten
  * improvements come last, in the model's order, which is the order the panel lists them in.

@@ -1,0 +1,451 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { numericalSeverity } from '../engine';
+import type { Finding, ImportRecord, StoreData } from '../model';
+
+/**
+ * The files of a store (issue 13). The store path names the index document; beside it live a
+ * folder of per-test documents and a journal:
+ *
+ *   store.json        the index: products, engagements, tests, counters, settings fingerprints,
+ *                     sync state, and which per-test document holds each test's findings
+ *   store.parts/      one JSON Lines document per test: a header line with the test's import
+ *                     records, then one finding per line; written only when that test changes,
+ *                     under a new name each time, so a document the index names never changes
+ *   store.journal     JSON Lines of small changes (a triage, a note, a status) appended since the
+ *                     documents were last written, each flushed to disk before the change counts
+ *
+ * JSON Lines keep every string short: a single-document store hit V8's string length limit at a
+ * few hundred thousand findings (issue 16, item 1).
+ */
+
+/** The folder of per-test documents beside the index at `storePath`. */
+export function partsFolderOf(storePath: string): string {
+  const ext = path.extname(storePath);
+  return `${ext ? storePath.slice(0, -ext.length) : storePath}.parts`;
+}
+
+/** The journal beside the index at `storePath`. */
+export function journalPathOf(storePath: string): string {
+  const ext = path.extname(storePath);
+  return `${ext ? storePath.slice(0, -ext.length) : storePath}.journal`;
+}
+
+/** A per-test document's name: the test id and the index generation that wrote it. */
+export function partFileName(testId: number, generation: number): string {
+  return `t${testId}-g${generation}.jsonl`;
+}
+
+/** Names the store writes in its parts folder; anything else there is not ours and is left alone. */
+const PART_NAME = /^t([1-9][0-9]{0,15})-g([1-9][0-9]{0,15})\.jsonl$/;
+const PART_TEMP_NAME = /^\.t[1-9][0-9]{0,15}-g[1-9][0-9]{0,15}\.jsonl\.tmp$/;
+
+export function isPartFileName(name: string): boolean {
+  return PART_NAME.test(name);
+}
+
+export function isPartTemporaryName(name: string): boolean {
+  return PART_TEMP_NAME.test(name);
+}
+
+/** What the index says about one test's document. */
+export interface PartEntry {
+  file: string;
+  findings: number;
+  imports: number;
+  bytes: number;
+}
+
+/** The index document: the store's data without findings and import records, plus the layout. */
+export interface IndexDocument extends Omit<StoreData, 'findings' | 'imports'> {
+  /** Bumped by every write of the index; names the per-test documents it writes. */
+  generation: number;
+  /** The highest journal sequence number whose change the index and documents already hold. */
+  journalThrough: number;
+  /** Test id → its document. A test without findings or imports has none. */
+  parts: Record<string, PartEntry>;
+}
+
+/** The index's own fields, in the order they are written. */
+export const INDEX_LAYOUT_FIELDS = ['generation', 'journalThrough', 'parts'] as const;
+
+/** The store data held in the index (everything but findings and import records). */
+export type IndexFields = Omit<StoreData, 'findings' | 'imports'>;
+
+/** Picks the index's data fields out of store data, without copying them. */
+export function indexFieldsOf(data: StoreData): IndexFields {
+  const { findings: _findings, imports: _imports, ...rest } = data;
+  return rest;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** True when a parsed document is an index (as opposed to a single-document store of schema 1). */
+export function isIndexDocument(document: unknown): boolean {
+  return isRecord(document) && 'parts' in document;
+}
+
+/**
+ * Checks the layout fields of an index: counters, and part entries whose file names the store
+ * itself would write (a hostile index must not make us read or delete any other file).
+ * Returns the first problem as a sentence, or null.
+ */
+export function indexLayoutProblem(document: Record<string, unknown>): string | null {
+  // Findings and import records live in the per-test documents; an index holding them was not
+  // written by this store, and reading it as if they were not there would hide that.
+  for (const list of ['findings', 'imports']) if (list in document) return `"${list}" has no place in an index (they are kept in the per-test documents)`;
+  if (!isCount(document.generation)) return '"generation" is not a whole number';
+  if (!isCount(document.journalThrough)) return '"journalThrough" is not a whole number';
+  const parts = document.parts;
+  if (!isRecord(parts)) return '"parts" is not an object';
+  for (const [testId, entry] of Object.entries(parts)) {
+    if (!/^[1-9][0-9]{0,15}$/.test(testId)) return `"parts" names test ${JSON.stringify(testId)}, which is not a test id`;
+    if (!isRecord(entry)) return `"parts.${testId}" is not an object`;
+    const match = typeof entry.file === 'string' ? PART_NAME.exec(entry.file) : null;
+    if (!match || match[1] !== testId) return `"parts.${testId}.file" is not a document name of test ${testId}`;
+    if (!isCount(entry.findings) || !isCount(entry.imports) || !isCount(entry.bytes)) {
+      return `"parts.${testId}" has counts that are not whole numbers`;
+    }
+  }
+  return null;
+}
+
+/*
+ * Compact finding encoding: fields every finding has are left out when they hold their usual
+ * value, and the numerical severity, which follows from the severity, is left out when it does.
+ * Decoding puts them back, so the in-memory finding is the one that was saved. Only fields
+ * the Finding type requires are treated so: an optional field's absence means something of its
+ * own and is kept as it is.
+ */
+const FINDING_DEFAULTS: ReadonlyArray<readonly [keyof Finding, () => unknown]> = [
+  ['hashCode', () => null],
+  ['cwe', () => null],
+  ['vulnerabilityIds', () => []],
+  ['cwes', () => []],
+  ['endpoints', () => []],
+  ['tags', () => []],
+  ['active', () => true],
+  ['verified', () => false],
+  ['falsePositive', () => false],
+  ['outOfScope', () => false],
+  ['riskAccepted', () => false],
+  ['underReview', () => false],
+  ['isMitigated', () => false],
+  ['mitigated', () => null],
+  ['mitigatedBy', () => null],
+  ['staticFinding', () => false],
+  ['dynamicFinding', () => false],
+  ['duplicate', () => false],
+  ['duplicateOf', () => null],
+  ['notes', () => []],
+  ['audit', () => []],
+];
+
+/** Field name → whether a value is that field's usual one, for the fields above. */
+const USUAL_VALUE: ReadonlyMap<string, (value: unknown) => boolean> = new Map(
+  FINDING_DEFAULTS.map(([field, make]) => {
+    const d = make();
+    return [field, Array.isArray(d) ? (v: unknown) => Array.isArray(v) && v.length === 0 : (v: unknown) => v === d] as const;
+  }),
+);
+
+/** A finding as one line of a per-test document or journal entry. */
+export function encodeFinding(f: Finding): string {
+  // A shallow copy without the usual values: cheaper than a replacer function, which JSON
+  // would call for every nested value too.
+  const out: Record<string, unknown> = {};
+  const record = f as unknown as Record<string, unknown>;
+  const derived = numericalSeverity(f.severity);
+  for (const key in record) {
+    const value = record[key];
+    if (key === 'numericalSeverity' ? value === derived : USUAL_VALUE.get(key)?.(value)) continue;
+    out[key] = value;
+  }
+  return JSON.stringify(out);
+}
+
+/** Restores the fields `encodeFinding` left out. */
+export function decodeFinding(record: Record<string, unknown>): Finding {
+  for (const [field, make] of FINDING_DEFAULTS) if (!(field in record)) record[field] = make();
+  if (!('numericalSeverity' in record) && typeof record.severity === 'string') record.numericalSeverity = numericalSeverity(record.severity);
+  return record as unknown as Finding;
+}
+
+/** The first line of a per-test document. */
+interface PartHeader {
+  testId: number;
+  findings: number;
+  imports: ImportRecord[];
+}
+
+/** Thrown for a per-test document or journal that cannot be read; the store sets itself aside. */
+export class LedgerFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${path.basename(file)}: ${reason}`);
+    this.name = 'LedgerFileError';
+  }
+}
+
+/** How many bytes of lines are gathered before one write; large enough to keep writes few. */
+const WRITE_BATCH_CHARS = 4 * 1024 * 1024;
+/** How much of a document is read and parsed at once; well below V8's string length limit. */
+const READ_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes one test's document under `name` in `folder` (through a temporary renamed into place,
+ * so a name in the folder always holds a complete document) and flushes it to disk when asked.
+ * The index does not name it yet, so a crash leaves at most a file nobody reads. Returns the
+ * document's size.
+ */
+export async function writePart(
+  folder: string,
+  name: string,
+  testId: number,
+  imports: readonly ImportRecord[],
+  findings: readonly Finding[],
+  fsync: boolean,
+): Promise<number> {
+  const temp = path.join(folder, `.${name}.tmp`);
+  const handle = await fs.open(temp, 'w');
+  let bytes = 0;
+  try {
+    const header: PartHeader = { testId, findings: findings.length, imports: [...imports] };
+    let batch: string[] = [JSON.stringify(header)];
+    let batchChars = batch[0].length;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const text = batch.join('\n') + '\n';
+      const buffer = Buffer.from(text, 'utf8');
+      bytes += buffer.length;
+      await handle.write(buffer);
+      batch = [];
+      batchChars = 0;
+    };
+    for (const f of findings) {
+      const line = encodeFinding(f);
+      batch.push(line);
+      batchChars += line.length;
+      if (batchChars >= WRITE_BATCH_CHARS) await flush();
+    }
+    await flush();
+    if (fsync) await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  await fs.rename(temp, path.join(folder, name));
+  return bytes;
+}
+
+/**
+ * Calls `onLine` with every line of a file, reading it in chunks so no string comes near V8's
+ * length limit. A line is handed over only once its newline has been read; `onTail` gets the
+ * bytes after the last newline (a line whose write was cut short), if any.
+ */
+async function forEachLine(file: string, onLine: (line: string, index: number) => void, chunkBytes: number): Promise<{ size: number; tail: number }> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    let carry = '';
+    let index = 0;
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      const text = carry + decoder.write(buffer.subarray(0, bytesRead));
+      let start = 0;
+      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+        onLine(text.slice(start, nl), index++);
+        start = nl + 1;
+      }
+      carry = text.slice(start);
+    }
+    carry += decoder.end();
+    return { size, tail: Buffer.byteLength(carry, 'utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads one test's document and checks it against what the index says it holds. `chunkBytes`
+ * is how much is read at once (tests make it tiny to cut lines and characters in two).
+ */
+export async function readPart(
+  file: string,
+  testId: number,
+  entry: PartEntry,
+  chunkBytes = READ_CHUNK_BYTES,
+): Promise<{ imports: ImportRecord[]; findings: Finding[] }> {
+  const findings: Finding[] = [];
+  let header: PartHeader | null = null;
+  let result: { size: number; tail: number };
+  try {
+    result = await forEachLine(file, (line, index) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new LedgerFileError(file, `line ${index + 1} is not valid JSON (${(error as Error).message})`);
+      }
+      if (index === 0) {
+        if (!isRecord(value) || value.testId !== testId || !Array.isArray(value.imports) || !isCount(value.findings)) {
+          throw new LedgerFileError(file, `the first line is not the header of test ${testId}'s document`);
+        }
+        header = value as unknown as PartHeader;
+        return;
+      }
+      if (!isRecord(value)) throw new LedgerFileError(file, `line ${index + 1} is not a finding`);
+      if (value.testId !== testId) throw new LedgerFileError(file, `line ${index + 1} holds a finding of another test`);
+      findings.push(decodeFinding(value));
+    }, chunkBytes);
+  } catch (error) {
+    if (error instanceof LedgerFileError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT') throw new LedgerFileError(file, 'the document the index names is missing');
+    throw error;
+  }
+  const h = header as PartHeader | null;
+  if (!h) throw new LedgerFileError(file, 'the document is empty');
+  if (result.tail > 0) throw new LedgerFileError(file, 'the document ends in the middle of a line');
+  if (h.findings !== findings.length || entry.findings !== findings.length) {
+    throw new LedgerFileError(file, `the document holds ${findings.length} findings where its header says ${h.findings} and the index ${entry.findings}`);
+  }
+  if (entry.imports !== h.imports.length) throw new LedgerFileError(file, `the document holds ${h.imports.length} import records where the index says ${entry.imports}`);
+  if (result.size !== entry.bytes) throw new LedgerFileError(file, `the document is ${result.size} bytes where the index says ${entry.bytes}`);
+  return { imports: h.imports, findings };
+}
+
+/** One journal entry: the findings a small change touched, whole, and the index if it changed. */
+export interface JournalEntry {
+  seq: number;
+  /** The index's data fields after the change, when they changed. */
+  index?: IndexFields;
+  findings: Finding[];
+}
+
+export interface JournalContents {
+  entries: JournalEntry[];
+  /** Bytes of complete entries read (from `from`); a torn last line is not counted. */
+  validBytes: number;
+  /** The file's size when read. */
+  size: number;
+}
+
+/**
+ * Reads the journal from byte `from`. A last line cut short by a crash (no newline) is ignored:
+ * its change never committed, since a change counts only once its line is flushed. Any other
+ * line that cannot be read makes the journal unreadable.
+ */
+export async function readJournal(file: string, from = 0): Promise<JournalContents | null> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return null;
+    throw error;
+  }
+  const entries: JournalEntry[] = [];
+  let validBytes = 0;
+  let size = 0;
+  try {
+    const stat = await handle.stat();
+    size = stat.size;
+    const length = size - from;
+    if (length <= 0) return { entries, validBytes: 0, size };
+    // Journals are bounded (see the store's compaction), so one read is fine.
+    const buffer = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await handle.read(buffer, read, length - read, from + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    let start = 0;
+    for (let nl = buffer.indexOf(0x0a, start); nl >= 0; nl = buffer.indexOf(0x0a, start)) {
+      const line = buffer.toString('utf8', start, nl);
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new LedgerFileError(file, `an entry at byte ${from + start} is not valid JSON (${(error as Error).message})`);
+      }
+      if (!isRecord(value) || !isCount(value.seq) || !Array.isArray(value.findings) || !value.findings.every(isRecord)) {
+        throw new LedgerFileError(file, `the entry at byte ${from + start} is not a journal entry`);
+      }
+      if (value.index !== undefined && !isRecord(value.index)) throw new LedgerFileError(file, `the entry at byte ${from + start} has an index that is not an object`);
+      entries.push({
+        seq: value.seq,
+        index: value.index as IndexFields | undefined,
+        findings: (value.findings as Record<string, unknown>[]).map(decodeFinding),
+      });
+      start = nl + 1;
+    }
+    validBytes = start;
+  } finally {
+    await handle.close();
+  }
+  return { entries, validBytes, size };
+}
+
+/** One journal entry as the line appended to the journal. */
+export function journalLine(entry: JournalEntry): string {
+  const findings = entry.findings.map(encodeFinding).join(',');
+  const index = entry.index ? `,"index":${JSON.stringify(entry.index)}` : '';
+  return `{"seq":${entry.seq}${index},"findings":[${findings}]}\n`;
+}
+
+/**
+ * Appends a line to the journal and flushes it, first cutting off a torn line a crashed writer
+ * left at `validSize` (the caller holds the store lock, so no live writer is appending).
+ * Returns the journal's new size and whether the file was created.
+ */
+export async function appendJournal(file: string, line: string, validSize: number, fsync: boolean): Promise<{ size: number; created: boolean }> {
+  let created = false;
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r+');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    handle = await fs.open(file, 'wx');
+    created = true;
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.size !== validSize) await handle.truncate(validSize);
+    const buffer = Buffer.from(line, 'utf8');
+    let written = 0;
+    while (written < buffer.length) {
+      const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, validSize + written);
+      written += bytesWritten;
+    }
+    if (fsync) await handle.sync();
+    return { size: validSize + buffer.length, created };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Lists the parts folder, or nothing when it does not exist. */
+export async function listPartsFolder(folder: string): Promise<string[]> {
+  try {
+    return await fs.readdir(folder);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return [];
+    throw error;
+  }
+}

@@ -1,0 +1,327 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { addNote, type Ledger } from '../../src/engine';
+import { emptyStoreData, type StoreData } from '../../src/model';
+import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
+import { encodeFinding, decodeFinding, readPart } from '../../src/store/ledger-files';
+import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
+import { ensureTest, makeFinding, makeMarker } from '../store-workers/fixtures';
+import { storedData, storeFiles, writeSingleDocument } from '../store-files';
+
+/**
+ * Issue 13: a store whose cost follows the change. The store is an index (`store.json`), one
+ * document per test (`store.parts/t<test>-g<generation>.jsonl`) and a journal of small changes
+ * (`store.journal`); these tests hold each promise of the layout.
+ */
+describe('store: index, per-test documents and journal (issue 13)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let storePath: string;
+  const ctx = { now: new Date('2026-06-01T00:00:00.000Z'), user: 'ana', settings: undefined as never };
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scan-ledger-layout-'));
+    storePath = path.join(dir, '.scan-ledger', 'store.json');
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const partsDir = (): string => path.join(dir, '.scan-ledger', 'store.parts');
+  const journal = (): string => path.join(dir, '.scan-ledger', 'store.journal');
+
+  /** A second test beside the one `ensureTest` makes, so changes to one can leave the other alone. */
+  function secondTest(ledger: Ledger): number {
+    const first = ledger.test(ensureTest(ledger));
+    const existing = ledger.data.tests.find((t) => t.id !== first?.id);
+    if (existing) return existing.id;
+    const id = ledger.nextId('test');
+    ledger.addTest({ ...(first as NonNullable<typeof first>), id, title: 'second' });
+    return id;
+  }
+
+  async function twoTests(perTest: number): Promise<{ store: LedgerStore; a: number; b: number }> {
+    const store = await LedgerStore.open(storePath, { fsync: false });
+    const [a, b] = await store.transaction((ledger) => {
+      const ids = [ensureTest(ledger), secondTest(ledger)];
+      for (const testId of ids) {
+        for (let n = 0; n < perTest; n++) ledger.addFinding(makeFinding(ledger.nextId('finding'), testId, n, `test ${testId}`));
+        ledger.addImport(makeMarker(ledger.nextId('importRecord'), testId, 'first'));
+      }
+      return ids;
+    });
+    return { store, a, b };
+  }
+
+  it('a triage of one finding appends one journal line and rewrites no document; a fresh open replays it', async () => {
+    const { store } = await twoTests(50);
+    const before = await fs.readdir(partsDir());
+    const indexBefore = await fs.readFile(storePath, 'utf8');
+    await store.transaction((ledger) => addNote(ledger, ledger.data.findings[7], 'looked at it', ctx));
+    assert.deepEqual(await fs.readdir(partsDir()), before, 'no document was written');
+    assert.equal(await fs.readFile(storePath, 'utf8'), indexBefore, 'the index is untouched');
+    const lines = (await fs.readFile(journal(), 'utf8')).split('\n').filter(Boolean);
+    assert.equal(lines.length, 1);
+    const entry = JSON.parse(lines[0]) as { seq: number; findings: { id: number }[]; index?: { nextIds: { note: number } } };
+    assert.deepEqual(entry.findings.map((f) => f.id), [store.ledger.data.findings[7].id]);
+    assert.equal(entry.index?.nextIds.note, 2, 'the note counter moved, so the index fields travel with the entry');
+    const reread = await storedData(storePath);
+    assert.deepEqual(reread.findings[7].notes.map((n) => n.text), ['looked at it']);
+    assert.equal(reread.nextIds.note, 2);
+    await store.close();
+  });
+
+  it('a change to one test rewrites only that test\'s document; the other keeps its file and bytes', async () => {
+    const { store, a, b } = await twoTests(20);
+    const names = await fs.readdir(partsDir());
+    const bFile = names.find((n) => n.startsWith(`t${b}-`)) as string;
+    const bBytes = await fs.readFile(path.join(partsDir(), bFile));
+    await store.transaction((ledger) => {
+      ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 99, 'new in a'));
+      ledger.addImport(makeMarker(ledger.nextId('importRecord'), a, 'second'));
+    });
+    const after = await fs.readdir(partsDir());
+    assert.ok(after.includes(bFile), 'test b keeps its document');
+    assert.deepEqual(await fs.readFile(path.join(partsDir(), bFile)), bBytes);
+    assert.equal(after.length, 2, 'the old document of test a is removed once the new index commits');
+    assert.ok(after.some((n) => n.startsWith(`t${a}-g2`)));
+    assert.equal((await storedData(storePath)).findings.length, 41);
+    await store.close();
+  });
+
+  it('a transaction that changes nothing writes nothing', async () => {
+    const { store } = await twoTests(5);
+    const before = await storeFiles(storePath);
+    await store.transaction((ledger) => ledger.data.findings.length);
+    assert.deepEqual(await storeFiles(storePath), before);
+    await store.close();
+  });
+
+  it('the journal is compacted into the documents once it passes its bound, and nothing is lost', async () => {
+    await (await twoTests(10)).store.close();
+    const store = await LedgerStore.open(storePath, { fsync: false, journalMaxBytes: 4000 });
+    for (let n = 0; n < 12; n++) await store.transaction((ledger) => addNote(ledger, ledger.data.findings[n], `note ${n}`, ctx));
+    const size = (await fs.stat(journal()).catch(() => null))?.size ?? 0;
+    assert.ok(size < 4000 + 3000, `the journal stays near its bound (${size} bytes)`);
+    const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { generation: number; journalThrough: number };
+    assert.ok(index.generation > 1, 'documents were rewritten by a compaction');
+    assert.ok(index.journalThrough > 0);
+    const reread = await storedData(storePath);
+    for (let n = 0; n < 12; n++) assert.deepEqual(reread.findings[n].notes.map((x) => x.text), [`note ${n}`]);
+    await store.close();
+  });
+
+  it('a journal line cut short by a crash is ignored, and the next append cuts it off first', async () => {
+    const { store } = await twoTests(5);
+    await store.transaction((ledger) => addNote(ledger, ledger.data.findings[0], 'kept', ctx));
+    await store.close();
+    await fs.appendFile(journal(), '{"seq":2,"findings":[{"id":1,"te');
+    const reopened = await LedgerStore.open(storePath, { fsync: false });
+    assert.deepEqual(reopened.setAside, []);
+    assert.deepEqual(reopened.ledger.data.findings[0].notes.map((n) => n.text), ['kept']);
+    await reopened.transaction((ledger) => addNote(ledger, ledger.data.findings[1], 'after the tear', ctx));
+    const lines = (await fs.readFile(journal(), 'utf8')).split('\n');
+    assert.equal(lines.length, 3, 'two complete lines and the empty string after the last newline');
+    assert.ok(lines.slice(0, 2).every((l) => JSON.parse(l) !== null));
+    assert.deepEqual((await storedData(storePath)).findings[1].notes.map((n) => n.text), ['after the tear']);
+    await reopened.close();
+  });
+
+  it('another process\'s triage is picked up by replaying the journal\'s new lines, without reading the documents again', async () => {
+    const { store: mine } = await twoTests(30);
+    const theirs = await LedgerStore.open(storePath, { fsync: false });
+    await theirs.transaction((ledger) => addNote(ledger, ledger.data.findings[3], 'from the terminal', ctx));
+    const ledgerBefore = mine.ledger;
+    await mine.reload();
+    assert.equal(mine.ledger, ledgerBefore, 'the same ledger, brought up to date in place');
+    assert.deepEqual(mine.ledger.data.findings[3].notes.map((n) => n.text), ['from the terminal']);
+    assert.equal(mine.ledger.finding(mine.ledger.data.findings[3].id), mine.ledger.data.findings[3]);
+    // Our next change sees theirs: the note counter moved on.
+    const note = await mine.transaction((ledger) => addNote(ledger, ledger.data.findings[4], 'from the editor', ctx));
+    assert.equal(note.id, 2);
+    const reread = await storedData(storePath);
+    assert.deepEqual([reread.findings[3].notes[0].text, reread.findings[4].notes[0].text], ['from the terminal', 'from the editor']);
+    await Promise.all([mine.close(), theirs.close()]);
+  });
+
+  describe('a store of schema 1 (one document, written by the previous release) is migrated', () => {
+    it('opens with everything, and the next transaction writes the new layout with nothing lost', async () => {
+      const data = emptyStoreData();
+      const ledgerData = { ...data, schemaVersion: 1 } as StoreData;
+      const store0 = await LedgerStore.open(path.join(dir, 'scratch', 'store.json'), { fsync: false });
+      await store0.transaction((ledger) => {
+        const a = ensureTest(ledger);
+        const b = secondTest(ledger);
+        for (const t of [a, b]) for (let n = 0; n < 25; n++) ledger.addFinding(makeFinding(ledger.nextId('finding'), t, n, 'old'));
+        ledger.addImport(makeMarker(ledger.nextId('importRecord'), a, 'old import'));
+        addNote(ledger, ledger.data.findings[0], 'a decision from last year', ctx);
+      });
+      Object.assign(ledgerData, structuredClone(store0.ledger.data), { schemaVersion: 1 });
+      await store0.close();
+      await writeSingleDocument(storePath, ledgerData);
+
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      assert.deepEqual(store.setAside, []);
+      const expected = { ...ledgerData, schemaVersion: 2 };
+      assert.deepEqual(structuredClone(store.ledger.data), expected, 'read as it was');
+      await store.transaction((ledger) => addNote(ledger, ledger.data.findings[1], 'after the upgrade', ctx));
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown>;
+      assert.ok('parts' in index && !('findings' in index), 'the index no longer holds findings');
+      assert.equal((await fs.readdir(partsDir())).length, 2, 'one document per test');
+      const reread = await storedData(storePath);
+      expected.findings[1].notes.push({ id: 2, at: ctx.now.toISOString(), author: 'ana', text: 'after the upgrade' });
+      expected.nextIds.note = 3;
+      assert.deepEqual(reread, expected);
+      await store.close();
+    });
+  });
+
+  describe('documents and journals that cannot be read set the whole store aside, bytes kept', () => {
+    const breakers: { name: string; reason: RegExp; breakIt: () => Promise<void> }[] = [
+      {
+        name: 'a missing document',
+        reason: /missing/,
+        breakIt: async () => fs.rm(path.join(partsDir(), (await fs.readdir(partsDir()))[0])),
+      },
+      {
+        name: 'a document cut short',
+        reason: /ends in the middle of a line|bytes where the index says/,
+        breakIt: async () => {
+          const file = path.join(partsDir(), (await fs.readdir(partsDir()))[0]);
+          const bytes = await fs.readFile(file);
+          await fs.writeFile(file, bytes.subarray(0, bytes.length - 40));
+        },
+      },
+      {
+        name: 'a document line that is not JSON',
+        reason: /not valid JSON/,
+        breakIt: async () => {
+          const file = path.join(partsDir(), (await fs.readdir(partsDir()))[0]);
+          const text = await fs.readFile(file, 'utf8');
+          await fs.writeFile(file, text.replace('"title"', '"title'));
+        },
+      },
+      {
+        name: 'an index naming a file outside the documents folder',
+        reason: /not a document name/,
+        breakIt: async () => {
+          const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { parts: Record<string, { file: string }> };
+          index.parts['1'].file = '../../../etc/passwd';
+          await fs.writeFile(storePath, JSON.stringify(index));
+        },
+      },
+      {
+        name: 'a journal entry in the middle that is not JSON',
+        reason: /not valid JSON/,
+        breakIt: async () => fs.writeFile(journal(), '{"seq":1,"findings":[}\n{"seq":2,"findings":[]}\n'),
+      },
+      {
+        name: 'a journal naming a finding the store does not hold',
+        reason: /does not hold/,
+        breakIt: async () => fs.writeFile(journal(), `${JSON.stringify({ seq: 1, findings: [{ ...makeFinding(999, 1, 1, 'x') }] })}\n`),
+      },
+    ];
+    for (const b of breakers) {
+      it(`${b.name}: moved aside with the index and journal, reported, and the store starts empty`, async () => {
+        await (await twoTests(5)).store.close();
+        await b.breakIt();
+        const files = await storeFiles(storePath);
+        const events: SetAsideEvent[] = [];
+        const store = await LedgerStore.open(storePath, { fsync: false, onSetAside: (e) => events.push(e), now: () => new Date('2026-11-22T06:10:00.123Z') });
+        assert.equal(events.length, 1);
+        assert.match(events[0].reason, b.reason);
+        assert.equal(store.ledger.data.findings.length, 0);
+        const stem = path.join(dir, '.scan-ledger', 'store.corrupt-2026-11-22T06-10-00-123Z');
+        assert.equal(events[0].to, `${stem}.json`);
+        for (const [name, bytes] of files) {
+          const moved = name.replace(/^store\./, 'store.corrupt-2026-11-22T06-10-00-123Z.');
+          assert.equal(await fs.readFile(path.join(dir, '.scan-ledger', moved), 'base64'), bytes, `${name} kept its bytes as ${moved}`);
+        }
+        await store.close();
+      });
+    }
+  });
+
+  it('documents a killed writer left behind are removed on open; files that are not ours stay', async () => {
+    await (await twoTests(3)).store.close();
+    await fs.writeFile(path.join(partsDir(), 't1-g9.jsonl'), 'from a killed writer');
+    await fs.writeFile(path.join(partsDir(), '.t1-g9.jsonl.tmp'), 'half');
+    await fs.writeFile(path.join(partsDir(), 'notes.txt'), 'mine');
+    const store = await LedgerStore.open(storePath, { fsync: false });
+    assert.deepEqual(store.setAside, []);
+    assert.deepEqual((await fs.readdir(partsDir())).sort(), ['notes.txt', 't1-g1.jsonl', 't2-g1.jsonl']);
+    await store.close();
+  });
+
+  it('a document is read in chunks: lines that span chunks, multi-byte text included, come back whole', async () => {
+    const store = await LedgerStore.open(storePath, { fsync: false });
+    await store.transaction((ledger) => {
+      const t = ensureTest(ledger);
+      for (let n = 0; n < 40; n++) ledger.addFinding(makeFinding(ledger.nextId('finding'), t, n, `Überprüfung ✓ ${'é'.repeat(n)} 🔒`));
+    });
+    const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { parts: Record<string, { file: string; findings: number; imports: number; bytes: number }> };
+    const entry = index.parts['1'];
+    for (const chunk of [1, 3, 7, 64]) {
+      const part = await readPart(path.join(partsDir(), entry.file), 1, entry, chunk);
+      assert.deepEqual(part.findings, store.ledger.data.findings, `chunks of ${chunk} bytes`);
+    }
+    await store.close();
+  });
+
+  it('the compact encoding leaves out usual values and derived fields, and decoding restores the finding exactly', () => {
+    const f = makeFinding(1, 1, 3, 'd');
+    const line = encodeFinding(f);
+    assert.ok(line.length < JSON.stringify(f).length);
+    for (const absent of ['"falsePositive"', '"notes"', '"numericalSeverity"', '"duplicateOf"']) assert.ok(!line.includes(absent), absent);
+    assert.deepEqual(decodeFinding(JSON.parse(line) as Record<string, unknown>), f);
+    const triaged = { ...f, falsePositive: true, active: false, numericalSeverity: 'S9', notes: [{ id: 1, at: 'x', author: 'a', text: 't' }] };
+    assert.deepEqual(decodeFinding(JSON.parse(encodeFinding(triaged)) as Record<string, unknown>), triaged);
+  });
+
+  it('two processes adding notes at once through the journal, with compactions between: every note kept once', async () => {
+    const count = 40;
+    const children = ['left', 'right'].map((label) => spawnWorker('noter.ts', [storePath, '20', String(count), label, '6000']));
+    const outputs = children.map(collectOutput);
+    const ends = await Promise.all(children.map(exited));
+    ends.forEach((e, i) => assert.equal(e.code, 0, outputs[i].stderr()));
+    const data = await storedData(storePath);
+    const notes = data.findings.flatMap((f) => f.notes);
+    assert.equal(notes.length, 2 * count);
+    assert.equal(new Set(notes.map((n) => n.id)).size, 2 * count, 'no note id handed out twice');
+    for (const label of ['left', 'right']) for (let n = 1; n <= count; n++) assert.ok(notes.some((x) => x.text === `${label}:${n}`), `${label}:${n}`);
+  });
+
+  it('SIGKILL during journal appends and compactions: the store loads and holds every committed note', async () => {
+    const seed = Number(process.env.STORE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const random = seededRandom(seed);
+    const committed = new Set<string>();
+    const iterations = Number(process.env.STORE_KILL_ITERATIONS ?? 12);
+    for (let i = 0; i < iterations; i++) {
+      const child = spawnWorker('noter.ts', [storePath, '200', '0', `run${i}`, '20000']);
+      const output = collectOutput(child);
+      const ready = new Promise<void>((resolve) => output.onLine((line) => line === 'ready' && resolve()));
+      const end = exited(child);
+      await Promise.race([ready, end]);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 300)));
+      child.kill('SIGKILL');
+      const { signal } = await end;
+      assert.equal(signal, 'SIGKILL', `seed ${seed}, iteration ${i}: the worker ended on its own: ${output.stderr()}`);
+      for (const line of output.lines) {
+        const match = /^committed (.+)$/.exec(line);
+        if (match) committed.add(match[1]);
+      }
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      assert.deepEqual(store.setAside, [], `seed ${seed}, iteration ${i}: the store was set aside`);
+      const texts = new Set(store.ledger.data.findings.flatMap((f) => f.notes.map((n) => n.text)));
+      for (const c of committed) assert.ok(texts.has(c), `seed ${seed}, iteration ${i}: committed note ${c} is missing`);
+      const ids = store.ledger.data.findings.flatMap((f) => f.notes.map((n) => n.id));
+      assert.equal(new Set(ids).size, ids.length, `seed ${seed}, iteration ${i}: a note id was handed out twice`);
+      await store.close();
+      const stray = (await fs.readdir(partsDir())).filter((n) => n.endsWith('.tmp'));
+      assert.deepEqual(stray, [], 'no temporary documents are left after an open');
+    }
+    assert.ok(committed.size > 0, 'some notes committed before the kills');
+  });
+});
