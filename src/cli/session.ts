@@ -163,11 +163,11 @@ function refuseSetAside(store: LedgerStore): void {
  * (`set-aside-and-fail`); the check of `setAside` afterwards keeps that promise whatever the
  * store's policy does.
  */
-export async function openStore(workspace: CliWorkspace, use: StoreUse): Promise<LedgerStore> {
+export async function openStore(workspace: CliWorkspace, use: StoreUse, findings?: readonly number[]): Promise<LedgerStore> {
   await requireStore(workspace, use);
   let store: LedgerStore;
   try {
-    store = await LedgerStore.open(workspace.storePath, { workspaceRoot: workspace.root, onUnreadable: 'set-aside-and-fail' });
+    store = await LedgerStore.open(workspace.storePath, { workspaceRoot: workspace.root, onUnreadable: 'set-aside-and-fail', findings });
   } catch (error) {
     if (error instanceof StoreUnreadableError) throw badInput(unreadableStoreMessage(error.filePath, error.reason, error.setAsideTo));
     throw error;
@@ -195,14 +195,17 @@ function warnOfLateSetAside(workspace: CliWorkspace, store: LedgerStore, error: 
  * Runs `fn` in one store transaction: its changes are saved together, or, when it throws, none
  * of them are (the store file stays byte for byte as it was). A store file that turns out to be
  * unreadable when the transaction rereads it (another program replaced it since we opened it)
- * stops the transaction before `fn` runs on an empty ledger.
+ * stops the transaction before `fn` runs on an empty ledger. With `findings`, only those
+ * findings are loaded (see `LedgerStoreOptions.findings`): for a change to findings the
+ * command names, whose cost then does not grow with the store.
  */
 export async function inTransaction<T>(
   workspace: CliWorkspace,
   use: StoreUse,
   fn: (ledger: Ledger, ctx: EngineContext) => T | Promise<T>,
+  findings?: readonly number[],
 ): Promise<T> {
-  const store = await openStore(workspace, use);
+  const store = await openStore(workspace, use, findings);
   try {
     const ctx = engineContext(workspace);
     return await store.transaction((ledger) => {

@@ -22,8 +22,10 @@ import {
   listPartsFolder,
   partFileName,
   partsFolderOf,
+  rangesHold,
   readJournal,
   readPart,
+  readPartFindings,
   writePart,
   type IndexDocument,
   type IndexFields,
@@ -88,6 +90,14 @@ export interface LedgerStoreOptions {
    * Defaults to 8 MB; tests lower it to exercise compaction.
    */
   journalMaxBytes?: number;
+  /**
+   * Load only these findings (with the index: products, engagements, tests, counters), found
+   * through the index's id ranges without reading the rest of their documents: for a command
+   * that changes findings it names, such as `triage` from the command line. Such a store saves
+   * only changes to those findings (as journal lines) and refuses any other. A store of schema
+   * 1 loads whole regardless.
+   */
+  findings?: readonly number[];
 }
 
 /**
@@ -110,6 +120,8 @@ interface IndexLayout {
 interface LoadedState {
   /** Null when the file was a single document of schema 1 (migrated on the next write). */
   layout: IndexLayout | null;
+  /** True when only the findings the store was opened for were loaded. */
+  partial: boolean;
   journalSeq: number;
   journalBytes: number;
   journalTests: Set<number>;
@@ -267,6 +279,10 @@ export class LedgerStore {
   private signature: string | null = null;
   /** The layout of the index on disk, or null before the first write or for a store of schema 1. */
   private layout: IndexLayout | null = null;
+  /** The findings to load, when the store was opened for a few (see `LedgerStoreOptions.findings`). */
+  private readonly scope: readonly number[] | null;
+  /** True when only the findings in `scope` are loaded. */
+  private partial = false;
   /** The last journal sequence number the in-memory ledger holds. */
   private journalSeq = 0;
   /** The journal's length in complete entries (a torn line after it is cut off on the next append). */
@@ -279,7 +295,7 @@ export class LedgerStore {
   private savedForms: { findings: Map<number, string>; imports: Map<number, string> } | null = null;
   private readonly checkChanges: boolean;
   private readonly db: Low<StoreDocumentBox>;
-  private readonly options: Required<Omit<LedgerStoreOptions, 'onSetAside' | 'workspaceRoot'>> & Pick<LedgerStoreOptions, 'onSetAside'>;
+  private readonly options: Required<Omit<LedgerStoreOptions, 'onSetAside' | 'workspaceRoot' | 'findings'>> & Pick<LedgerStoreOptions, 'onSetAside'>;
   /** Whether the file was unreadable when the store was opened (see `unreadableOnOpen`). */
   private openedUnreadable: SetAsideEvent | null = null;
   /** Set once the first load is done, so later set-asides are not mistaken for the opening one. */
@@ -304,6 +320,7 @@ export class LedgerStore {
       journalMaxBytes: options.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES,
     };
     this.checkChanges = process.env[CHECK_CHANGES_ENV] === '1';
+    this.scope = options.findings ? [...options.findings] : null;
     // lowdb's JSONFile indents by two spaces; the index is machine data, so it is written
     // compactly through lowdb's DataFile instead.
     const adapter = new DataFile<StoreDocumentBox>(storePath, {
@@ -624,6 +641,7 @@ export class LedgerStore {
     this.currentLedger = ledger;
     this.signature = signature;
     this.layout = state?.layout ?? null;
+    this.partial = state?.partial ?? false;
     this.journalSeq = state ? state.journalSeq : 0;
     this.journalBytes = state?.journalBytes ?? 0;
     this.journalTests = state?.journalTests ?? new Set();
@@ -720,7 +738,7 @@ export class LedgerStore {
       // documents by the next transaction.
       const result = readStoreDocument(document, this.options.migrations);
       if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
-      const state: LoadedState = { layout: null, journalSeq: 0, journalBytes: 0, journalTests: new Set() };
+      const state: LoadedState = { layout: null, partial: false, journalSeq: 0, journalBytes: 0, journalTests: new Set() };
       return { kind: 'ok', ledger: new Ledger(result.data), signature, state };
     }
     const index = document as Record<string, unknown>;
@@ -734,8 +752,16 @@ export class LedgerStore {
     const { generation, journalThrough, parts, ...fields } = index as unknown as IndexDocument;
     const findings: Finding[] = [];
     const imports: ImportRecord[] = [];
+    const scope = this.scope;
+    const partial = scope !== null && Object.values(parts).every((entry) => entry.ids !== undefined);
     for (const [testId, entry] of Object.entries(parts)) {
-      const part = await readPart(path.join(this.partsPath, entry.file), Number(testId), entry);
+      const file = path.join(this.partsPath, entry.file);
+      if (partial) {
+        const wanted = scope.filter((id) => rangesHold(entry.ids ?? [], id));
+        if (wanted.length > 0) for (const f of await readPartFindings(file, Number(testId), wanted)) findings.push(f);
+        continue;
+      }
+      const part = await readPart(file, Number(testId), entry);
       for (const f of part.findings) findings.push(f);
       for (const r of part.imports) imports.push(r);
     }
@@ -746,7 +772,7 @@ export class LedgerStore {
     const journalTests = new Set<number>();
     if (journal) {
       const later = journal.entries.filter((e) => e.seq > journalThrough);
-      replayJournal(data, later, this.journalPath);
+      replayJournal(data, later, this.journalPath, partial);
       for (const e of later) {
         journalSeq = Math.max(journalSeq, e.seq);
         for (const f of e.findings) journalTests.add(f.testId);
@@ -756,6 +782,7 @@ export class LedgerStore {
     if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
     const state: LoadedState = {
       layout: { generation, journalThrough, parts },
+      partial,
       journalSeq,
       journalBytes: journal?.validBytes ?? 0,
       journalTests,
@@ -800,13 +827,12 @@ export class LedgerStore {
     try {
       if (this.signature !== null && this.layout !== null && changes.empty && !indexChanged) return;
       const touched = [...changes.findings].map((id) => ledger.finding(id));
+      const small = changes.tests.size === 0 && touched.length <= JOURNAL_MAX_FINDINGS && touched.every((f) => f !== undefined);
+      // A store loaded for a few findings cannot rewrite documents it has not read: past the
+      // journal's bound it still appends, and the next whole-store write compacts.
       const journalable =
-        this.signature !== null &&
-        this.layout !== null &&
-        changes.tests.size === 0 &&
-        touched.length <= JOURNAL_MAX_FINDINGS &&
-        touched.every((f) => f !== undefined) &&
-        this.journalBytes < this.options.journalMaxBytes;
+        this.signature !== null && this.layout !== null && small && (this.journalBytes < this.options.journalMaxBytes || this.partial);
+      if (this.partial && !journalable) throw new StoreError(this.path, 'this change needs the whole store, which was opened for a few findings only');
       if (journalable) await this.appendToJournal(touched as Finding[], indexChanged ? indexFieldsOf(ledger.data) : undefined);
       else await this.writeDocuments(new Set([...changes.tests, ...(touched.filter(Boolean) as Finding[]).map((f) => f.testId)]));
     } catch (error) {
@@ -860,8 +886,8 @@ export class LedgerStore {
       const imports = importsOf.get(testId) ?? [];
       if (findings.length === 0 && imports.length === 0) continue;
       const file = partFileName(testId, generation);
-      const bytes = await writePart(this.partsPath, file, testId, imports, findings, this.options.fsync);
-      parts[testId] = { file, findings: findings.length, imports: imports.length, bytes };
+      const { bytes, ids } = await writePart(this.partsPath, file, testId, imports, findings, this.options.fsync);
+      parts[testId] = { file, findings: findings.length, imports: imports.length, bytes, ids };
       wrote = true;
     }
     if (wrote && this.options.fsync) await this.flushFolder(this.partsPath);
@@ -943,7 +969,7 @@ function importsByTest(imports: readonly ImportRecord[]): Map<number, ImportReco
  * An entry naming a finding the documents do not hold, or moving one to another test, cannot
  * come from this store's own writes and makes the journal unreadable.
  */
-function replayJournal(data: StoreData, entries: readonly JournalEntry[], journalPath: string): void {
+function replayJournal(data: StoreData, entries: readonly JournalEntry[], journalPath: string, partial: boolean): void {
   if (entries.length === 0) return;
   const at = new Map<number, number>();
   data.findings.forEach((f, i) => at.set(f.id, i));
@@ -951,6 +977,8 @@ function replayJournal(data: StoreData, entries: readonly JournalEntry[], journa
     if (entry.index) Object.assign(data, entry.index);
     for (const f of entry.findings) {
       const i = at.get(f.id);
+      // A store loaded for a few findings skips the entries of the others.
+      if (partial && i === undefined) continue;
       if (i === undefined || data.findings[i].testId !== f.testId) {
         throw new LedgerFileError(journalPath, `entry ${entry.seq} names finding ${String(f.id)}, which the store does not hold in test ${String(f.testId)}`);
       }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { addNote, type Ledger } from '../../src/engine';
 import { emptyStoreData, type StoreData } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
-import { encodeFinding, decodeFinding, readPart } from '../../src/store/ledger-files';
+import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings } from '../../src/store/ledger-files';
 import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
 import { ensureTest, makeFinding, makeMarker } from '../store-workers/fixtures';
 import { storedData, storeFiles, writeSingleDocument } from '../store-files';
@@ -270,14 +270,61 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     await store.close();
   });
 
-  it('the compact encoding leaves out usual values and derived fields, and decoding restores the finding exactly', () => {
+  describe('a store opened for a few findings (the CLI\'s triage) reads only those', () => {
+    it('each finding is found by a binary search of its document: first, last, middle, absent, and lines of every length', async () => {
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      await store.transaction((ledger) => {
+        const t = ensureTest(ledger);
+        const other = secondTest(ledger);
+        // Interleaved ids, so each document's ids have gaps; descriptions of very different lengths.
+        for (let n = 0; n < 300; n++) ledger.addFinding(makeFinding(ledger.nextId('finding'), n % 3 === 0 ? other : t, n, 'x'.repeat((n * 7919) % 5000)));
+      });
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { parts: Record<string, { file: string; ids: [number, number][] }> };
+      const entry = index.parts['1'];
+      const own = store.ledger.findingsOfTest(1);
+      assert.deepEqual(entry.ids, idRanges(own));
+      const file = path.join(partsDir(), entry.file);
+      const wanted = [own[0].id, own[own.length - 1].id, own[100].id, own[101].id, 1, 4, 10_000];
+      const found = await readPartFindings(file, 1, wanted);
+      assert.deepEqual(found.map((f) => f.id), [own[0].id, own[own.length - 1].id, own[100].id, own[101].id]);
+      assert.deepEqual(found[2], store.ledger.finding(own[100].id), 'read whole and decoded');
+      for (const f of own) assert.deepEqual((await readPartFindings(file, 1, [f.id]))[0]?.id, f.id);
+      await store.close();
+    });
+
+    it('a triage through it appends to the journal, and a whole-store open sees it with everything else', async () => {
+      const { store } = await twoTests(40);
+      const target = store.ledger.data.findings[57];
+      await store.close();
+      const scoped = await LedgerStore.open(storePath, { fsync: false, findings: [target.id] });
+      assert.deepEqual(scoped.ledger.data.findings.map((f) => f.id), [target.id], 'only the named finding is loaded');
+      assert.equal(scoped.ledger.data.tests.length, 2, 'the index is whole');
+      await scoped.transaction((ledger) => addNote(ledger, ledger.finding(target.id) as never, 'scoped', ctx));
+      await assert.rejects(
+        scoped.transaction((ledger) => ledger.addFinding(makeFinding(ledger.nextId('finding'), 1, 1, 'new'))),
+        /needs the whole store/,
+        'a change beyond the loaded findings is refused, not written half',
+      );
+      await scoped.close();
+      const whole = await storedData(storePath);
+      assert.equal(whole.findings.length, 80);
+      assert.deepEqual(whole.findings.find((f) => f.id === target.id)?.notes.map((n) => n.text), ['scoped']);
+      // The next scoped open replays that journal line for its finding.
+      const again = await LedgerStore.open(storePath, { fsync: false, findings: [target.id] });
+      assert.deepEqual(again.ledger.finding(target.id)?.notes.map((n) => n.text), ['scoped']);
+      await again.close();
+    });
+  });
+
+  it('findings are written whole; a line without the usual values (the measured compact form) decodes to the same finding', () => {
     const f = makeFinding(1, 1, 3, 'd');
-    const line = encodeFinding(f);
+    assert.equal(encodeFinding(f), JSON.stringify(f));
+    const line = compactFinding(f);
     assert.ok(line.length < JSON.stringify(f).length);
     for (const absent of ['"falsePositive"', '"notes"', '"numericalSeverity"', '"duplicateOf"']) assert.ok(!line.includes(absent), absent);
     assert.deepEqual(decodeFinding(JSON.parse(line) as Record<string, unknown>), f);
     const triaged = { ...f, falsePositive: true, active: false, numericalSeverity: 'S9', notes: [{ id: 1, at: 'x', author: 'a', text: 't' }] };
-    assert.deepEqual(decodeFinding(JSON.parse(encodeFinding(triaged)) as Record<string, unknown>), triaged);
+    assert.deepEqual(decodeFinding(JSON.parse(compactFinding(triaged)) as Record<string, unknown>), triaged);
   });
 
   it('two processes adding notes at once through the journal, with compactions between: every note kept once', async () => {

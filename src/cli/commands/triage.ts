@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { SharedTriageFormatError, TRIAGE_STATUSES, TriageError, findingGroupOf, type TriageStatus } from '../../engine';
+import { SharedTriageFormatError, TRIAGE_STATUSES, TriageError, falsePositiveHistoryActive, findingGroupOf, type TriageStatus } from '../../engine';
+import { effectiveSettings } from '../../model';
 import { triageInWorkspace } from '../../store';
 import type { Finding } from '../../model';
 import { badInput } from '../errors';
@@ -20,6 +21,10 @@ interface TriageOptions extends CommonOptions {
 async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Promise<void> {
   const workspace = await openWorkspace(runtime, opts);
   let findingGroup: string | null = null;
+  // A triage reads and writes one finding, so only that finding is loaded (issue 13), unless
+  // retroactive false-positive history may change the equal findings of the whole product.
+  const settings = effectiveSettings(workspace.settings);
+  const scope = falsePositiveHistoryActive(settings) && settings.retroactiveFalsePositiveHistory ? undefined : [id];
   const finding: Finding = await inTransaction(workspace, 'existing', async (ledger, ctx) => {
     if (!ledger.finding(id)) throw badInput(`finding ${id}: no such finding`);
     try {
@@ -41,7 +46,7 @@ async function triage(runtime: CliRuntime, id: number, opts: TriageOptions): Pro
       if (error instanceof SharedTriageFormatError) throw badInput(`${error.message} (fix the file and triage again; the store was not changed)`);
       throw error;
     }
-  });
+  }, scope);
   if (workspace.json) await printJson(runtime, findingJson(finding, findingGroup));
   else print(runtime, `Finding #${finding.id} is now ${findingStatus(finding)}: ${finding.title}`);
 }
