@@ -60,6 +60,13 @@ const layerBlocks = Object.entries(LAYERS).flatMap(([layer, { paths, outward: ou
   })),
 );
 
+/**
+ * The TypeScript linted with type information. The project service gives each file the
+ * tsconfig.json nearest to it: the root one for src, test and scripts, media/tsconfig.json (DOM,
+ * no Node) for the settings webview's script.
+ */
+const TYPED = ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'media/**/*.ts'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -69,6 +76,20 @@ export default tseslint.config(
     ],
   },
   ...tseslint.configs.recommended,
+  {
+    // The type-aware rules (floating promises, unsafe any, base-to-string...) on our TypeScript;
+    // plain JavaScript (the .mjs scripts, the CommonJS runner) keeps the untyped set above.
+    files: TYPED,
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // `{}` is what `unknown` narrows to once null and undefined are ruled out: any value,
+      // primitives included, not an object without a toString. The rule leaves `unknown` alone
+      // (checkUnknown is off), so it leaves `{}` alone too; String() of such a value is how the
+      // parsers reproduce Python's str() and how the logs print whatever was thrown.
+      '@typescript-eslint/no-base-to-string': ['error', { ignoredTypeNames: ['Error', 'RegExp', 'URL', 'URLSearchParams', '{}'] }],
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -18,7 +18,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import { reimportScan } from '../src/engine/reimport-scan';
 import { triageFinding } from '../src/engine/triage';
 import { Ledger } from '../src/engine/ledger';
@@ -58,7 +58,7 @@ async function scan(version: string, tree: string): Promise<string> {
   rmSync(checkout, { recursive: true, force: true });
   cpSync(tree, checkout, { recursive: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const security = require('eslint-plugin-security');
+  const security = require('eslint-plugin-security') as { configs: { recommended: Linter.Config } };
   const eslint = new ESLint({
     cwd: checkout,
     overrideConfigFile: true,
@@ -66,8 +66,8 @@ async function scan(version: string, tree: string): Promise<string> {
   });
   const results = await eslint.lintFiles(['lib/**/*.js', 'index.js'].filter((p) => p !== 'index.js' || existsSync(join(checkout, 'index.js'))));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sarifFormatter = require('@microsoft/eslint-formatter-sarif');
-  const sarif: string = sarifFormatter(results, { cwd: checkout, rulesMeta: eslint.getRulesMetaForResults(results) });
+  const sarifFormatter = require('@microsoft/eslint-formatter-sarif') as (results: ESLint.LintResult[], data: ESLint.LintResultData) => string;
+  const sarif = sarifFormatter(results, { cwd: checkout, rulesMeta: eslint.getRulesMetaForResults(results) });
   mkdirSync(join(cache, 'reports'), { recursive: true });
   writeFileSync(out, sarif);
   return sarif;
@@ -135,13 +135,18 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
 /** A report finding's position: workspace-relative file, line and rule. */
 interface Position { file: string; line: number; rule: string }
 
+/** The parts of a SARIF log this bench reads, as ESLint's SARIF formatter writes them. */
+interface EslintSarif {
+  runs: { results?: { ruleId: string; locations?: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine?: number } } }[] }[] }[];
+}
+
 function positions(sarif: string): Position[] {
-  const doc = JSON.parse(sarif);
+  const doc = JSON.parse(sarif) as EslintSarif;
   const out: Position[] = [];
   for (const r of doc.runs[0].results ?? []) {
     const loc = r.locations?.[0]?.physicalLocation;
     if (!loc) continue;
-    const uri: string = loc.artifactLocation.uri;
+    const uri = loc.artifactLocation.uri;
     const file = uri.startsWith('file://') ? relative(checkout, decodeURIComponent(uri.replace(/^file:\/\//, ''))) : uri;
     out.push({ file, line: loc.region?.startLine ?? 0, rule: r.ruleId });
   }
@@ -221,7 +226,7 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
       user: 'churn-bench',
       settings,
       // Reports only: a CI artifact imported where the scanned sources are not checked out.
-      source: sources === 'checkout' ? sourcePort(v.tree, mapping?.renames ?? new Map()) : undefined,
+      source: sources === 'checkout' ? sourcePort(v.tree, mapping?.renames ?? new Map<string, string>()) : undefined,
     };
     const report = parseReport(v.sarif, { fileName: `${v.version}.sarif`, scanType: 'SARIF', workspaceRoot: checkout });
     const lastIdBefore = ledger.data.nextIds.finding - 1;

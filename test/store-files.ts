@@ -1,4 +1,4 @@
-import { existsSync, promises as fs, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, ImportRecord, StoreData } from '../src/model';
 import { decodeFinding, journalPathOf, LedgerStore, partsFolderOf } from '../src/store';
@@ -112,10 +112,22 @@ export function storeBytesSync(storePath: string): Buffer | null {
 
 /**
  * Replaces the store with `data` as a single document of schema 1 (what the previous release
- * wrote), which the next command reads and migrates: the way tests edit a store by hand.
+ * wrote), which the next command reads and migrates: the way tests edit a store by hand. The
+ * document is renamed over the index, so a process watching the store never sees a half-written
+ * one; the old documents and journal are left for the store to clear (a single document does
+ * not name them).
  */
 export function writeStoreSync(storePath: string, data: StoreData): void {
-  rmSync(partsFolderOf(storePath), { recursive: true, force: true });
-  rmSync(journalPathOf(storePath), { force: true });
-  writeFileSync(storePath, JSON.stringify({ ...data, schemaVersion: 1 }));
+  const temp = `${storePath}.test-tmp`;
+  writeFileSync(temp, JSON.stringify({ ...data, schemaVersion: 1 }));
+  renameSync(temp, storePath);
+}
+
+/** The bytes of every file of the store, summed. */
+export function storeSizeSync(storePath: string): number {
+  let total = statSync(storePath).size;
+  const parts = partsFolderOf(storePath);
+  if (existsSync(parts)) for (const name of readdirSync(parts)) total += statSync(path.join(parts, name)).size;
+  if (existsSync(journalPathOf(storePath))) total += statSync(journalPathOf(storePath)).size;
+  return total;
 }

@@ -61,7 +61,7 @@ export function deltaOf(ledger: Ledger, actions: readonly ImportActionRecord[]):
   const byAction: Record<ImportActionName, Finding[]> = { created: [], closed: [], reactivated: [], untouched: [] };
   for (const a of actions) {
     const f = ledger.finding(a.findingId);
-    if (f && (IMPORT_ACTION_NAMES as readonly string[]).includes(a.action)) byAction[a.action as ImportActionName].push(f);
+    if (f && (IMPORT_ACTION_NAMES as readonly string[]).includes(a.action)) byAction[a.action].push(f);
   }
   return {
     created: statisticsOf(byAction.created),

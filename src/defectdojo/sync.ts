@@ -287,8 +287,8 @@ export function planSync(ledger: Ledger, server: readonly ServerFinding[], opts:
       link.agreed = ours;
     } else if (serverChanged && localChanged) {
       const serverTime = s.last_status_update ?? '';
-      const winner: 'local' | 'server' = ourTime! >= serverTime ? 'local' : 'server';
-      plan.conflicts.push({ localId: f.id, serverId: s.id, winner, local: ours!, server: theirs! });
+      const winner: 'local' | 'server' = ourTime >= serverTime ? 'local' : 'server';
+      plan.conflicts.push({ localId: f.id, serverId: s.id, winner, local: ours, server: theirs });
       // The losing decision is kept in the audit trail, with both times.
       ledger.touch(f);
       f.audit.push({
@@ -302,12 +302,12 @@ export function planSync(ledger: Ledger, server: readonly ServerFinding[], opts:
             ? `conflict: the server's ${theirs} (${serverTime}) is later than the local ${ours} (${ourTime}); the server's decision wins`
             : `conflict: the local ${ours} (${ourTime}) is later than the server's ${theirs} (${serverTime || 'no time'}); the local decision goes to the server`,
       });
-      if (winner === 'server') applyOrSkip(ledger, f, s, theirs!, serverCtx, plan, link);
-      else plan.operations.push(outgoing(f, s, ours!, opts));
+      if (winner === 'server') applyOrSkip(ledger, f, s, theirs, serverCtx, plan, link);
+      else plan.operations.push(outgoing(f, s, ours, opts));
     } else if (serverChanged) {
-      applyOrSkip(ledger, f, s, theirs!, serverCtx, plan, link);
+      applyOrSkip(ledger, f, s, theirs, serverCtx, plan, link);
     } else if (localChanged) {
-      plan.operations.push(outgoing(f, s, ours!, opts));
+      plan.operations.push(outgoing(f, s, ours, opts));
     }
     addServerNotes(ledger, f, s, serverCtx, plan);
     queueLocalNotes(f, s, state, since, plan);

@@ -92,16 +92,9 @@ export function importScan(ledger: Ledger, report: ParsedReport, options: Import
   // Everything that can refuse the report runs before the first change to the ledger.
   const severities = sanitiseReportSeverities(report);
   const run = resolveRun('import', options, ctx);
-  const engagement = ensureEngagement(
-    ledger,
-    {
-      productTypeName: options.productTypeName,
-      productName: options.productName,
-      engagementName: options.engagementName,
-      deduplicationOnEngagement: options.deduplicationOnEngagement,
-    },
-    ctx,
-  );
+  // The options name the engagement (product type, product, engagement, and the deduplication
+  // scope of one it creates); ensureEngagement reads those fields and no other.
+  const engagement = ensureEngagement(ledger, options, ctx);
   return importIntoNewTest(ledger, report, severities, run, engagement, ctx);
 }
 

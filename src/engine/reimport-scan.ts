@@ -562,11 +562,7 @@ class ReimportRun {
 export function reimportScan(ledger: Ledger, report: ParsedReport, options: ImportOptions, ctx: EngineContext): ImportResult {
   const severities = sanitiseReportSeverities(report);
   const run = resolveRun('reimport', options, ctx);
-  const engagement = findEngagement(ledger, {
-    productTypeName: options.productTypeName,
-    productName: options.productName,
-    engagementName: options.engagementName,
-  });
+  const engagement = findEngagement(ledger, options);
   const test = findReimportTarget(ledger, {
     testId: options.testId,
     scanType: options.scanType,
@@ -575,18 +571,7 @@ export function reimportScan(ledger: Ledger, report: ParsedReport, options: Impo
   });
   if (!test) {
     const importRun = resolveRun('import', { ...options, closeOldFindings: false }, ctx);
-    const target =
-      engagement ??
-      ensureEngagement(
-        ledger,
-        {
-          productTypeName: options.productTypeName,
-          productName: options.productName,
-          engagementName: options.engagementName,
-          deduplicationOnEngagement: options.deduplicationOnEngagement,
-        },
-        ctx,
-      );
+    const target = engagement ?? ensureEngagement(ledger, options, ctx);
     return importIntoNewTest(ledger, report, severities, importRun, target, ctx);
   }
   checkReimportTestType(test, report);

@@ -44,7 +44,7 @@ export function statusSnapshot(f: Finding): StatusValues {
  */
 export function applyStatusInvariants(f: Finding, changed: ReadonlySet<StatusField> | 'new', ctx: EngineContext): void {
   const isNew = changed === 'new';
-  const has = (field: StatusField): boolean => isNew || (changed as ReadonlySet<StatusField>).has(field);
+  const has = (field: StatusField): boolean => isNew || changed.has(field);
   const now = nowIso(ctx);
 
   // Rule 1: mitigating keeps a mitigation date and author already set; un-mitigating clears both.

@@ -37,7 +37,7 @@ export function readFilter(value: unknown): FindingFilter {
   if (typeof value !== 'object' || value === null) return { ...NO_FILTER };
   const v = value as Record<string, unknown>;
   const minimumSeverity = typeof v.minimumSeverity === 'string' && v.minimumSeverity in SEVERITY_RANK ? (v.minimumSeverity as Severity) : null;
-  const newSince = v.newSince === 'baseline' || (typeof v.newSince === 'number' && Number.isSafeInteger(v.newSince) && v.newSince >= 0) ? (v.newSince as NewSince) : null;
+  const newSince = v.newSince === 'baseline' || (typeof v.newSince === 'number' && Number.isSafeInteger(v.newSince) && v.newSince >= 0) ? v.newSince : null;
   return { minimumSeverity, newSince };
 }
 

@@ -16,7 +16,7 @@ export type FolderFile =
 
 /** A workspace-relative path that cannot be resolved on disk (missing, or a broken link). */
 function missingOrOutside(error: unknown): FolderFile {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
   // A loop of links (ELOOP) or an unreadable parent is not a file we may open.
   return { kind: 'outside', real: String((error as Error)?.message ?? error) };

@@ -284,7 +284,7 @@ export class ImportCommands implements vscode.Disposable {
         const entry = matchWatchEntry(session.relativePath(uri), session.settings().watch);
         return await this.queue.enqueue(() => this.watcher.importWatched(session, uri, entry, false, 'user'));
       }
-      const test = await this.testOf(target);
+      const test = this.testOf(target);
       if (!test) throw new Error('Reimport needs a report file or a test.');
       const { session, testId } = test;
       await session.openStore();
@@ -312,7 +312,7 @@ export class ImportCommands implements vscode.Disposable {
   }
 
   /** A tree test item: `{ folder, testId }`, `{ testId }` or `{ test: { id } }`. */
-  private async testOf(target: unknown): Promise<{ session: WorkspaceSession; testId: number } | undefined> {
+  private testOf(target: unknown): { session: WorkspaceSession; testId: number } | undefined {
     if (!isRecord(target)) return undefined;
     const testId = typeof target.testId === 'number' ? target.testId : isRecord(target.test) && typeof target.test.id === 'number' ? target.test.id : undefined;
     if (testId === undefined) return undefined;

@@ -71,7 +71,7 @@ export function isOutsideFolderPath(p: string): boolean {
 
 /** The path a finding is shown at: the parser's resolved path when it has one. */
 export function findingFilePath(f: Finding): string | null {
-  const resolved = (f.location as { resolvedPath?: string | null } | undefined)?.resolvedPath;
+  const resolved = f.location?.resolvedPath;
   return resolved || f.filePath || null;
 }
 

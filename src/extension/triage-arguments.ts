@@ -30,13 +30,23 @@ function asFindingId(value: unknown): number | null {
   return null;
 }
 
+/** A `vscode.Uri` as a tree item carries it, seen from this pure file: its string is the URI. */
+interface UriLike {
+  scheme: string;
+  toString(): string;
+}
+
+function isUriLike(value: unknown): value is UriLike {
+  return isRecord(value) && typeof value.scheme === 'string';
+}
+
 function folderOf(value: Record<string, unknown>): string | undefined {
   const folder = value.folder;
   if (typeof folder === 'string' && folder) return folder;
   // A tree item may carry the folder as a `vscode.Uri` or a `WorkspaceFolder`.
   if (isRecord(folder)) {
-    if (typeof folder.scheme === 'string') return String(folder);
-    if (isRecord(folder.uri) && typeof folder.uri.scheme === 'string') return String(folder.uri);
+    if (isUriLike(folder)) return String(folder);
+    if (isUriLike(folder.uri)) return String(folder.uri);
   }
   return undefined;
 }

@@ -29,7 +29,7 @@ export interface LedgerChange {
 export const DEFAULT_ENGAGEMENT = 'Local scans';
 
 function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 async function fileStamp(file: string): Promise<string | null> {
@@ -262,7 +262,7 @@ export class WorkspaceSession {
         ledger,
         version: this.version,
         index: new FindingsByDocument(ledger?.data.findings ?? [], this.folder.uri.path),
-        reactivatedBy: ledger ? reactivationsByLatestImport(ledger.data.imports) : new Map(),
+        reactivatedBy: ledger ? reactivationsByLatestImport(ledger.data.imports) : new Map<number, number>(),
       };
     }
     return this.derived;

@@ -43,7 +43,7 @@ function decode(text: string, fileName: string): Decoded {
   const firstLine = body.slice(0, Math.min(body.length, 64 * 1024)).split(/\r?\n/, 1)[0];
   if (lower.endsWith('.csv') || firstLine.includes(',')) {
     try {
-      const rows = parseCsv(firstLine, { relax_column_count: true, to_line: 1 }) as string[][];
+      const rows = parseCsv(firstLine, { relax_column_count: true, to_line: 1 });
       const header: CsvHeader = { csvHeader: rows[0] ?? [] };
       return { format: 'csv', document: header };
     } catch (error) {

@@ -110,7 +110,7 @@ export class FieldReader {
     const v = this.raw(field);
     if (v === undefined || v === null) return null;
     if (!Array.isArray(v)) return this.fail(field, `expected an array, got ${describeType(v)}`);
-    return v;
+    return v as unknown[];
   }
 
   /** An array of text; non-text entries are refused with their index. */

@@ -1,7 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ParsedFinding, ParsedReport } from '../model';
 import { ReportParseError } from './errors';
-import { asBoolean, asString, isJsonObject, parseJson, stripBom, type JsonObject } from './json';
+import { asBoolean, asString, isJsonObject, parseJson, stripBom } from './json';
 import { dateutilDate, dateutilDateTime } from './dateutil';
 import type { ParseOptions, ReportParser } from './parser';
 import { pythonFloat, pythonInt } from './python-text';
@@ -342,10 +342,10 @@ const CSV_OPTIONS = { relax_column_count: true, relax_quotes: false, skip_empty_
  */
 function readCsvRows(text: string): string[][] {
   try {
-    return parseCsv(text, CSV_OPTIONS) as string[][];
+    return parseCsv(text, CSV_OPTIONS);
   } catch (error) {
     if ((error as { code?: string }).code !== 'CSV_QUOTE_NOT_CLOSED') throw error;
-    return parseCsv(`${text}"`, CSV_OPTIONS) as string[][];
+    return parseCsv(`${text}"`, CSV_OPTIONS);
   }
 }
 
@@ -475,7 +475,7 @@ export interface CsvHeader {
 }
 
 export function isCsvHeader(document: unknown): document is CsvHeader {
-  return isJsonObject(document) && Array.isArray((document as JsonObject).csvHeader);
+  return isJsonObject(document) && Array.isArray(document.csvHeader);
 }
 
 export const genericParser: ReportParser = {

@@ -27,6 +27,14 @@ interface Keyed {
   finding: ParsedFinding;
 }
 
+/**
+ * What both formats make of a leak: hard-coded credentials (CWE-798) at a place in the sources.
+ * Each format adds its own fields after these.
+ */
+function leakFinding(title: string, severity: string, description: string, filePath: string | null, line: number | null): ParsedFinding {
+  return { title, severity, description, cwe: 798, filePath, line, staticFinding: true, dynamicFinding: false };
+}
+
 /** A v8 leak. Copies with the same title, secret and line append their description. */
 function readCurrent(reader: FieldReader): Keyed {
   const reason = reader.optString('Description');
@@ -58,17 +66,7 @@ function readCurrent(reader: FieldReader): Keyed {
   if (ruleId) description += `**Rule Id:** ${ruleId}`;
   if (description.endsWith('\n')) description = description.slice(0, -1);
 
-  const finding: ParsedFinding = {
-    title,
-    severity: 'High',
-    description,
-    cwe: 798,
-    filePath,
-    line,
-    staticFinding: true,
-    dynamicFinding: false,
-    nbOccurences: 1,
-  };
+  const finding: ParsedFinding = { ...leakFinding(title, 'High', description, filePath, line), nbOccurences: 1 };
   if (tags && tags.length > 0) finding.tags = tags;
 
   const location: FindingLocationDetail = {};
@@ -122,14 +120,7 @@ function readLegacy(reader: FieldReader): Keyed {
 
   const severity = reason.includes('Github') || reason.includes('AWS') || reason.includes('Heroku') ? 'Critical' : 'High';
   const finding: ParsedFinding = {
-    title: `Hard Coded ${reason}`,
-    severity,
-    description,
-    cwe: 798,
-    filePath,
-    line,
-    staticFinding: true,
-    dynamicFinding: false,
+    ...leakFinding(`Hard Coded ${reason}`, severity, description, filePath, line),
     // `issue.get("tags", "").split(", ")`: an absent value gives one empty tag, which the tag
     // field then drops.
     tags: (reader.optString('tags') ?? '').split(', ').filter((tag) => tag !== ''),

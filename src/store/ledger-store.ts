@@ -147,7 +147,7 @@ const DEFAULT_LOCK_WAIT_MS = 120_000;
 const GITIGNORE_HEADER = '# Written by Scan Ledger.';
 
 function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 function describe(error: unknown): string {
@@ -458,8 +458,9 @@ export class LedgerStore {
 
   /** Waits for queued transactions to finish; later transactions are refused. */
   async close(): Promise<void> {
-    await this.enqueue(async () => {
+    await this.enqueue(() => {
       this.closed = true;
+      return Promise.resolve();
     });
   }
 
@@ -539,7 +540,7 @@ export class LedgerStore {
     }
     // A lock proper-lockfile still thinks is ours must not be released: that would remove the
     // lock folder of the process that took it over. Its heartbeat notices and forgets it.
-    held.release = async () => undefined;
+    held.release = () => Promise.resolve();
     const regained = await this.acquireLock();
     if ((await this.storeSignature()) === this.signature) return regained;
     await this.load(true).finally(() => regained.release().catch(() => undefined));
@@ -766,7 +767,7 @@ export class LedgerStore {
       for (const r of part.imports) imports.push(r);
     }
     imports.sort((a, b) => a.id - b.id);
-    const data = { ...fields, findings, imports } as unknown as StoreData;
+    const data = { ...fields, findings, imports };
     const journal = await readJournal(this.journalPath);
     let journalSeq = journalThrough;
     const journalTests = new Set<number>();
@@ -833,7 +834,7 @@ export class LedgerStore {
       const journalable =
         this.signature !== null && this.layout !== null && small && (this.journalBytes < this.options.journalMaxBytes || this.partial);
       if (this.partial && !journalable) throw new StoreError(this.path, 'this change needs the whole store, which was opened for a few findings only');
-      if (journalable) await this.appendToJournal(touched as Finding[], indexChanged ? indexFieldsOf(ledger.data) : undefined);
+      if (journalable) await this.appendToJournal(touched, indexChanged ? indexFieldsOf(ledger.data) : undefined);
       else await this.writeDocuments(new Set([...changes.tests, ...(touched.filter(Boolean) as Finding[]).map((f) => f.testId)]));
     } catch (error) {
       // The in-memory ledger now holds changes the files may not; go back to the files. (A

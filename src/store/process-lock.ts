@@ -66,7 +66,7 @@ const MAX_RETRY_DELAY_MS = 250;
 const MAX_OWNER_RECORD_BYTES = 4096;
 
 function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 function describe(error: unknown): string {
@@ -129,7 +129,7 @@ async function readOwner(file: string, what: string, ownerPath: string): Promise
   if (stat.size > MAX_OWNER_RECORD_BYTES) throw foreignLock(file, what, ownerPath, `is ${stat.size} bytes, not an owner record`);
   try {
     const owner: unknown = JSON.parse(await fs.readFile(ownerPath, 'utf8'));
-    return typeof owner === 'object' && owner !== null ? (owner as Partial<LockOwner>) : null;
+    return typeof owner === 'object' && owner !== null ? owner : null;
   } catch {
     return null;
   }
@@ -190,7 +190,7 @@ async function writeOwner(ownerPath: string, owner: LockOwner): Promise<void> {
  */
 export async function acquireProcessLock(file: string, options: ProcessLockOptions): Promise<HeldLock> {
   const { lockPath, ownerPath } = lockPaths(file);
-  const held: HeldLock = { release: async () => undefined, compromised: false, identity: null };
+  const held: HeldLock = { release: () => Promise.resolve(), compromised: false, identity: null };
   const staleMs = Math.max(options.staleMs, 2000);
   const deadline = Date.now() + options.waitMs;
   let delay = 10;

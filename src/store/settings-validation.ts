@@ -3,7 +3,6 @@ import {
   DEFAULT_SLA_DAYS,
   defaultSettings,
   SEVERITIES,
-  type DedupeAlgorithm,
   type Settings,
   type Severity,
   type SlaDays,
@@ -61,7 +60,8 @@ function checkStringList(value: unknown, allowed?: readonly string[]): Check {
     if (seen.has(item)) return fail(`${show(item)} is listed twice`);
     seen.add(item);
   }
-  return ok([...value]);
+  // Every item, in order: each went into `seen` once, or the list was refused.
+  return ok([...seen]);
 }
 
 /** A table keyed by scan type, each value checked by `checkEntry`. */
@@ -79,7 +79,7 @@ function checkPerScanType(value: unknown, checkEntry: (entry: unknown) => Check)
 
 function checkAlgorithm(value: unknown): Check {
   return typeof value === 'string' && (DEDUPE_ALGORITHMS as readonly string[]).includes(value)
-    ? ok(value as DedupeAlgorithm)
+    ? ok(value)
     : fail(`expected one of ${DEDUPE_ALGORITHMS.join(', ')}, got ${show(value)}`);
 }
 

@@ -36,7 +36,7 @@ export function sharedTriagePath(workspaceRoot: string): string {
 }
 
 function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 function describe(error: unknown): string {
@@ -171,7 +171,7 @@ export async function cleanSharedTriageTemporaries(workspaceRoot: string): Promi
   // Nothing is removed through a `.scan-ledger` that leads out of the workspace.
   await assertResolvesInsideWorkspace(workspaceRoot, file, 'the triage file');
   if (lockLeft) await removeAbandonedLock(file, 'the triage file');
-  if (temporariesLeft) await withTriageLock(file, async () => undefined);
+  if (temporariesLeft) await withTriageLock(file, () => Promise.resolve());
 }
 
 /**

@@ -293,7 +293,7 @@ export class DefectDojoDouble {
     }
     const scanType = text('scan_type');
     if (scanType === undefined) errors.scan_type = ['This field is required.'];
-    else if (!(SCAN_TYPES as readonly string[]).includes(scanType)) errors.scan_type = [`"${scanType}" is not a valid choice.`];
+    else if (!SCAN_TYPES.includes(scanType)) errors.scan_type = [`"${scanType}" is not a valid choice.`];
     const minimumSeverity = text('minimum_severity') ?? 'Info';
     if (!(SEVERITIES as readonly string[]).includes(minimumSeverity)) errors.minimum_severity = [`"${minimumSeverity}" is not a valid choice.`];
     const scanDate = text('scan_date');
@@ -569,7 +569,7 @@ export class DefectDojoDouble {
     if (!Array.isArray(body.accepted_findings)) errors.accepted_findings = [body.accepted_findings === undefined ? 'This field is required.' : 'Expected a list of items but got type "str".'];
     else if (body.accepted_findings.length === 0) errors.accepted_findings = ['This list may not be empty.'];
     else {
-      const bad = body.accepted_findings.find((x) => typeof x !== 'number' || !this.ledger.finding(x));
+      const bad = (body.accepted_findings as unknown[]).find((x) => typeof x !== 'number' || !this.ledger.finding(x));
       if (bad !== undefined) errors.accepted_findings = [`Invalid pk "${String(bad)}" - object does not exist.`];
     }
     for (const key of ['decision', 'recommendation']) if (body[key] !== undefined && !TREATMENTS.includes(body[key] as string)) errors[key] = [`"${String(body[key])}" is not a valid choice.`];

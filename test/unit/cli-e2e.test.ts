@@ -330,6 +330,20 @@ describe('scan-ledger CLI (end to end, docs/cli-contract.md)', function () {
     });
   });
 
+  describe('improvement 10: hash configuration recorded by imports', () => {
+    it('an import records its test type\'s hash configuration, so the next reimport recomputes nothing unless the configuration changed', () => {
+      ws.json('import', V1);
+      assert.ok('Generic Findings Import' in ws.storeData().hashConfigFingerprints, 'recorded by the import itself');
+      const same = ws.run('reimport', V1);
+      assert.equal(same.code, 0, same.stderr);
+      assert.doesNotMatch(same.stdout, /hash configuration changed/);
+      assert.equal(ws.run('config', 'set', 'dedupe.hashFieldsPerScanType', '{"Generic Findings Import":["title"]}').code, 0);
+      const changed = ws.run('reimport', V1);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.match(changed.stdout, /The hash configuration changed: \d+ stored hash codes? recomputed first\./);
+    });
+  });
+
   describe('triage', () => {
     it('a false positive stays a false positive on every later reimport', () => {
       ws.json('import', V1);

@@ -104,7 +104,7 @@ describe('CLI output of large results (issue 16 item 12)', function () {
     const runtime = chunkRecorder();
     let closed = false;
     runtime.stdoutClosed = () => closed;
-    const original = runtime.stdout;
+    const original = runtime.stdout.bind(runtime);
     runtime.stdout = (text) => {
       original(text);
       closed = true;

@@ -38,7 +38,7 @@ async function ok(ws: Workspace, ...args: string[]): Promise<CliRun> {
 
 function stored(ws: Workspace): StoredFinding[] {
   assert.ok(ws.storeBytes(), 'a store exists');
-  return ws.storeData().findings as unknown as StoredFinding[];
+  return ws.storeData().findings;
 }
 
 function local(ws: Workspace, title: string): StoredFinding {

@@ -89,7 +89,7 @@ describe('DefectDojo client against the test double', () => {
   let double: DefectDojoDouble;
   const sleeps: number[] = [];
   const client = (overrides: Partial<ConstructorParameters<typeof DefectDojoClient>[0]> = {}) =>
-    new DefectDojoClient({ url: double.url, token: TOKEN, backoffMs: 1, maxRetries: 2, sleep: async (ms) => void sleeps.push(ms), ...overrides });
+    new DefectDojoClient({ url: double.url, token: TOKEN, backoffMs: 1, maxRetries: 2, sleep: (ms) => Promise.resolve(void sleeps.push(ms)), ...overrides });
 
   beforeEach(async () => {
     sleeps.length = 0;
@@ -196,7 +196,7 @@ describe('DefectDojo client against the test double', () => {
 });
 
 describe('DefectDojo client: hostile or broken servers', () => {
-  const quiet = { token: TOKEN, backoffMs: 1, maxRetries: 1, sleep: async () => undefined };
+  const quiet = { token: TOKEN, backoffMs: 1, maxRetries: 1, sleep: () => Promise.resolve() };
 
   it('refuses a pagination link to another origin', async () => {
     const server = await rawServer((_req, res) => {

@@ -42,7 +42,7 @@ describe('shared triage file (.scan-ledger/triage.json)', () => {
   });
 
   it('rejects malformed files with a message naming the file', () => {
-    assert.throws(() => parseSharedTriage('{"decisions": [{"key": "k", "status": "nope", "author": "a", "at": "2026-01-01"}]}', '.scan-ledger/triage.json'), (e: unknown) => e instanceof SharedTriageFormatError && /triage\.json: decision 0 has an unknown status/.test((e as Error).message));
+    assert.throws(() => parseSharedTriage('{"decisions": [{"key": "k", "status": "nope", "author": "a", "at": "2026-01-01"}]}', '.scan-ledger/triage.json'), (e: unknown) => e instanceof SharedTriageFormatError && /triage\.json: decision 0 has an unknown status/.test(e.message));
     assert.throws(() => parseSharedTriage('{', 'triage.json'), SharedTriageFormatError);
   });
 

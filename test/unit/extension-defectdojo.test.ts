@@ -2,6 +2,13 @@ import { strict as assert } from 'node:assert';
 import { isNonInteractive, parseConnectArguments, serverUrlProblem, tokenProblem } from '../../src/extension/defectdojo/connect-arguments';
 import { serverKey, serverRow } from '../../src/extension/defectdojo/server-node-model';
 
+/** The message parseConnectArguments refuses `arg` with; fails the test when it accepts it. */
+function refusal(arg: unknown): string {
+  const result = parseConnectArguments(arg);
+  if (typeof result !== 'string') assert.fail(`expected a refusal, got ${JSON.stringify(result)}`);
+  return result;
+}
+
 describe('the tree row of the DefectDojo server (issue 14)', () => {
   const folder = 'file:///work/app';
 
@@ -63,28 +70,27 @@ describe('the arguments of "Connect to DefectDojo…" (issue 14)', () => {
   });
 
   it('refuses URLs the client refuses: plain http off loopback, credentials, no URL at all', () => {
-    assert.match(String(parseConnectArguments({ url: 'http://dd.example.com', token })), /must use https/);
-    assert.match(String(parseConnectArguments({ url: 'https://admin:pw@dd.example.com', token })), /user name or password/);
-    assert.match(String(parseConnectArguments({ url: 'dd.example.com', token })), /is not a URL/);
+    assert.match(refusal({ url: 'http://dd.example.com', token }), /must use https/);
+    assert.match(refusal({ url: 'https://admin:pw@dd.example.com', token }), /user name or password/);
+    assert.match(refusal({ url: 'dd.example.com', token }), /is not a URL/);
     assert.equal(serverUrlProblem('https://dd.example.com/defectdojo/'), null);
     assert.equal(serverUrlProblem('http://localhost:8080'), null);
   });
 
   it('refuses an unusable token without ever repeating it', () => {
     for (const bad of ['', '   ', `${token} extra`]) {
-      const problem = parseConnectArguments({ url: 'https://dd.example.com', token: bad });
-      assert.equal(typeof problem, 'string');
-      assert.ok(!String(problem).includes(token), 'the message does not contain the token');
+      const problem = refusal({ url: 'https://dd.example.com', token: bad });
+      assert.ok(!problem.includes(token), 'the message does not contain the token');
     }
     assert.equal(tokenProblem(token), null);
     assert.equal(tokenProblem('two words'), 'An API key is one word without spaces.');
   });
 
   it('refuses other shapes and misspelt fields instead of falling back to the prompts', () => {
-    assert.match(String(parseConnectArguments('https://dd.example.com')), /must be an object/);
-    assert.match(String(parseConnectArguments([token])), /must be an object/);
-    assert.match(String(parseConnectArguments({ url: 'https://dd.example.com', apiKey: token })), /unknown argument field\(s\): apiKey/);
-    assert.match(String(parseConnectArguments({ url: 42 })), /"url" must be a string/);
-    assert.ok(!String(parseConnectArguments({ url: 'https://dd.example.com', apiKey: token })).includes(token));
+    assert.match(refusal('https://dd.example.com'), /must be an object/);
+    assert.match(refusal([token]), /must be an object/);
+    assert.match(refusal({ url: 'https://dd.example.com', apiKey: token }), /unknown argument field\(s\): apiKey/);
+    assert.match(refusal({ url: 42 }), /"url" must be a string/);
+    assert.ok(!refusal({ url: 'https://dd.example.com', apiKey: token }).includes(token));
   });
 });

@@ -124,7 +124,7 @@ describe('SARIF export', () => {
       { uri: 'lib/b.js', uriBaseId: '%SRCROOT%' },
       { uri: 'file:///elsewhere/c.js' },
     ]);
-    const [row] = parse(findingsToCsv([fromUri], { folderPath: '/work/app' }), { columns: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>(findingsToCsv([fromUri], { folderPath: '/work/app' }), { columns: true });
     assert.equal(row.file_path, 'src/a.js');
   });
 
@@ -157,7 +157,7 @@ describe('CSV export', () => {
       active: false,
     });
     const csv = findingsToCsv([f], { testsById: new Map([[1, aTest(1, 1, { title: 'CodeQL' })]]) });
-    const [row] = parse(csv, { columns: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>(csv, { columns: true });
     assert.equal(row.id, '1');
     assert.equal(row.title, 'Use of "eval", again');
     assert.equal(row.description, 'line one\nline two');
@@ -173,7 +173,7 @@ describe('CSV export', () => {
 
   it('neutralises report text that a spreadsheet would run as a formula', () => {
     const hostile = aFinding(1, 1, { title: '=HYPERLINK("http://evil","x")', componentName: '@scope/pkg', description: '-2+3' });
-    const [row] = parse(findingsToCsv([hostile]), { columns: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>(findingsToCsv([hostile]), { columns: true });
     assert.equal(row.title, `'=HYPERLINK("http://evil","x")`);
     assert.equal(row.component_name, "'@scope/pkg");
     assert.equal(row.description, "'-2+3");

@@ -47,8 +47,9 @@ describe('extension import queue', () => {
     const queue = new ImportQueue(timers, () => assert.fail('no error expected'));
     const runs: string[] = [];
     for (let i = 0; i < 5; i++) {
-      queue.debounce('trivy.json', 500, async () => {
+      queue.debounce('trivy.json', 500, () => {
         runs.push(`run ${i}`);
+        return Promise.resolve();
       });
       timers.advance(100);
     }
@@ -62,9 +63,9 @@ describe('extension import queue', () => {
     const timers = new ManualTimers();
     const queue = new ImportQueue(timers, () => undefined);
     const runs: string[] = [];
-    queue.debounce('a', 500, async () => void runs.push('a'));
+    queue.debounce('a', 500, () => Promise.resolve(void runs.push('a')));
     timers.advance(300);
-    queue.debounce('b', 500, async () => void runs.push('b'));
+    queue.debounce('b', 500, () => Promise.resolve(void runs.push('b')));
     timers.advance(200);
     await queue.idle();
     assert.deepEqual(runs, ['a']);
@@ -82,8 +83,9 @@ describe('extension import queue', () => {
       await first.promise;
       events.push('a end');
     });
-    const b = queue.enqueue(async () => {
+    const b = queue.enqueue(() => {
       events.push('b start');
+      return Promise.resolve();
     });
     await flush();
     assert.deepEqual(events, ['a start'], 'b waits for a');
@@ -99,8 +101,9 @@ describe('extension import queue', () => {
     const blocker = deferred();
     void queue.enqueue(() => blocker.promise);
     let runs = 0;
-    const job = async (): Promise<void> => {
+    const job = (): Promise<void> => {
       runs++;
+      return Promise.resolve();
     };
     void queue.enqueueKeyed('r', job);
     void queue.enqueueKeyed('r', job);
@@ -124,11 +127,10 @@ describe('extension import queue', () => {
     const errors: string[] = [];
     const queue = new ImportQueue(new ManualTimers(), (key, error) => errors.push(`${key}: ${(error as Error).message}`));
     let ran = false;
-    void queue.enqueueKeyed('bad.sarif', async () => {
-      throw new Error('malformed');
-    });
-    void queue.enqueueKeyed('good.sarif', async () => {
+    void queue.enqueueKeyed('bad.sarif', () => Promise.reject(new Error('malformed')));
+    void queue.enqueueKeyed('good.sarif', () => {
       ran = true;
+      return Promise.resolve();
     });
     await queue.idle();
     assert.deepEqual(errors, ['bad.sarif: malformed']);
@@ -138,20 +140,19 @@ describe('extension import queue', () => {
   it('keeps running after an unkeyed job rejects, and hands the rejection to its caller', async () => {
     const queue = new ImportQueue(new ManualTimers(), () => undefined);
     await assert.rejects(
-      queue.enqueue(async () => {
-        throw new Error('boom');
-      }),
+      queue.enqueue(() => Promise.reject(new Error('boom'))),
       /boom/,
     );
-    assert.equal(await queue.enqueue(async () => 42), 42);
+    assert.equal(await queue.enqueue(() => Promise.resolve(42)), 42);
   });
 
   it('drops debounced imports on dispose', async () => {
     const timers = new ManualTimers();
     const queue = new ImportQueue(timers, () => undefined);
     let ran = false;
-    queue.debounce('a', 500, async () => {
+    queue.debounce('a', 500, () => {
       ran = true;
+      return Promise.resolve();
     });
     queue.dispose();
     assert.equal(timers.pending, 0);

@@ -18,7 +18,7 @@ import { defaultSettings, emptyStoreData, type ParsedReport, type Settings } fro
 const emptyDraft: SettingsDraft = { settings: {}, engagements: [] };
 
 function draftOf(settings: Partial<Settings>): SettingsDraft {
-  return { settings: settings as SettingsDraft['settings'], engagements: [] };
+  return { settings, engagements: [] };
 }
 
 function refused(message: unknown): string {

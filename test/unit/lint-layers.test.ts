@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
 
 /**
  * Issue 15, item 4: the layering ARCHITECTURE.md states is enforced by `eslint.config.mjs`, not
@@ -13,7 +14,9 @@ describe('lint: the layer rules of ARCHITECTURE.md (issue 15)', function () {
   this.timeout(60_000);
   let eslint: ESLint;
   before(() => {
-    eslint = new ESLint({ cwd: root });
+    // The cases are files that do not exist, which the type-aware rules cannot resolve in the
+    // TypeScript project; the import rules under test need no types, so those rules are off here.
+    eslint = new ESLint({ cwd: root, overrideConfig: tseslint.configs.disableTypeChecked });
   });
 
   async function problems(file: string, code: string): Promise<string[]> {

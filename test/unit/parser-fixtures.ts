@@ -29,11 +29,11 @@ export function expectParseError(action: () => unknown, pattern?: RegExp, subjec
 /** The fixture reports of one parser, read from test/fixtures/<folder>. */
 export interface ParserFixtures {
   /** The text of a fixture, for tests that sniff or decode it themselves. */
-  read(name: string): string;
+  read: (name: string) => string;
   /** Parses a fixture under its own file name, as an import of that file would. */
-  parse(name: string, options?: ParseOptions): ParsedReport;
+  parse: (name: string, options?: ParseOptions) => ParsedReport;
   /** Parses a fixture the parser must refuse, and returns the ReportParseError it raised. */
-  parseError(name: string): ReportParseError;
+  parseError: (name: string) => ReportParseError;
 }
 
 /**

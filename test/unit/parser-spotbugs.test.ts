@@ -26,7 +26,7 @@ interface Expected {
  * hashlib over str.casefold() of cwe + severity + file_path + line (§6.5 SpotBugs fields), or the
  * legacy string when cwe is 0 (SpotBugs does not allow a null CWE).
  */
-const expected: Record<string, Expected[]> = JSON.parse(read('expected_from_defectdojo_logic.json'));
+const expected = JSON.parse(read('expected_from_defectdojo_logic.json')) as Record<string, Expected[]>;
 
 function assertMatchesDefectDojo(name: string): ParsedFinding[] {
   const findings = parse(name).findings;

@@ -81,8 +81,8 @@ describe('ZAP XML parser (§7.7)', () => {
   });
 
   it('converts HTML as Python html2text does for the shapes ZAP writes', () => {
-    const cases: string[] = JSON.parse(read('html2text_cases.json'));
-    const expected: string[] = JSON.parse(read('html2text_expected.json'));
+    const cases = JSON.parse(read('html2text_cases.json')) as string[];
+    const expected = JSON.parse(read('html2text_expected.json')) as string[];
     cases.forEach((html, index) => assert.equal(htmlToText(html), expected[index], `case ${index}: ${html.slice(0, 40)}`));
   });
 

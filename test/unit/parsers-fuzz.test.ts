@@ -76,7 +76,7 @@ function mutateJson(document: Json, random: () => number): Json {
   if (holders.length === 0) return REPLACEMENTS[Math.floor(random() * REPLACEMENTS.length)] as Json;
   const { parent, key } = holders[Math.floor(random() * holders.length)];
   if (random() < 0.15 && !Array.isArray(parent)) {
-    delete (parent as Record<string, Json>)[key as string];
+    delete parent[key as string];
   } else {
     const replacement = structuredClone(REPLACEMENTS[Math.floor(random() * REPLACEMENTS.length)]) as Json;
     (parent as Record<string | number, Json>)[key] = replacement;

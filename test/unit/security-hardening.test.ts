@@ -213,7 +213,7 @@ describe('Security: git is never started from the workspace folder', () => {
 
 describe('the store never follows a committed .scan-ledger link out of the workspace', () => {
   it('refuses a store whose folder is a symbolic link to outside the workspace, and writes nothing there', async () => {
-    const join = path.join;
+    const join = (...segments: string[]): string => path.join(...segments);
     const workspace = await fs.mkdtemp(join(os.tmpdir(), 'sl-ws-'));
     const elsewhere = await fs.mkdtemp(join(os.tmpdir(), 'sl-elsewhere-'));
     await fs.symlink(elsewhere, join(workspace, '.scan-ledger'));

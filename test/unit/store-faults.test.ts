@@ -127,17 +127,17 @@ describe('store: faults (issue 16)', () => {
       const handle = await fs.open(file, 'w');
       await handle.truncate(33 * 1024 * 1024);
       await handle.close();
-      await assert.rejects(readSharedTriage(root), (e: unknown) => e instanceof SharedTriageFormatError && /over the 32 MB limit/.test((e as Error).message));
+      await assert.rejects(readSharedTriage(root), (e: unknown) => e instanceof SharedTriageFormatError && /over the 32 MB limit/.test(e.message));
     });
 
     it('item 13: a triage.json that is a folder or a named pipe is a SharedTriageFormatError, and reading it does not block', async () => {
       const file = path.join(root, '.scan-ledger', 'triage.json');
       await fs.mkdir(file, { recursive: true });
-      await assert.rejects(readSharedTriage(root), (e: unknown) => e instanceof SharedTriageFormatError && /not a regular file/.test((e as Error).message));
+      await assert.rejects(readSharedTriage(root), (e: unknown) => e instanceof SharedTriageFormatError && /not a regular file/.test(e.message));
       if (process.platform === 'win32') return;
       await fs.rmdir(file);
       execFileSync('mkfifo', [file]);
-      await assert.rejects(readSharedTriage(root), (e: unknown) => e instanceof SharedTriageFormatError && /not a regular file/.test((e as Error).message));
+      await assert.rejects(readSharedTriage(root), (e: unknown) => e instanceof SharedTriageFormatError && /not a regular file/.test(e.message));
     });
 
     it('item 13: a write that fails half way (a full disk) removes its partial .store.json.tmp and keeps the store', async () => {
@@ -148,7 +148,7 @@ describe('store: faults (issue 16)', () => {
       const original = promises.writeFile as typeof fs.writeFile;
       // steno writes the temporary with fs/promises' writeFile; this one writes half and fails.
       promises.writeFile = async (file: Parameters<typeof fs.writeFile>[0], data: string) => {
-        if (String(file).endsWith('.store.json.tmp')) {
+        if (typeof file === 'string' && file.endsWith('.store.json.tmp')) {
           await original(file, data.slice(0, Math.floor(data.length / 2)));
           throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addNote, type Ledger } from '../../src/engine';
-import { emptyStoreData, type StoreData } from '../../src/model';
+import { emptyStoreData } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
 import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings } from '../../src/store/ledger-files';
 import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
@@ -149,7 +149,7 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
   describe('a store of schema 1 (one document, written by the previous release) is migrated', () => {
     it('opens with everything, and the next transaction writes the new layout with nothing lost', async () => {
       const data = emptyStoreData();
-      const ledgerData = { ...data, schemaVersion: 1 } as StoreData;
+      const ledgerData = { ...data, schemaVersion: 1 };
       const store0 = await LedgerStore.open(path.join(dir, 'scratch', 'store.json'), { fsync: false });
       await store0.transaction((ledger) => {
         const a = ensureTest(ledger);

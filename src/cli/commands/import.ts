@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { ImportTargetError, ImportValidationError, SharedTriageFormatError, type GroupByOption, type ImportOptions, type ImportResult } from '../../engine';
+import { ImportTargetError, ImportValidationError, SharedTriageFormatError, recordHashConfig, type GroupByOption, type ImportOptions, type ImportResult } from '../../engine';
 import { importIntoWorkspace, type WorkspaceImportResult } from '../../store';
 import type { Severity } from '../../model';
 import { badInput } from '../errors';
@@ -116,6 +116,11 @@ async function runScan(runtime: CliRuntime, kind: 'import' | 'reimport', file: s
       // Native suppressions, source files, git renames before the engine; the team's shared
       // triage decisions after it, in this same transaction.
       const run = await importIntoWorkspace(ledger, { root: workspace.root, kind, report: loaded.report, options, useGit: true }, ctx);
+      // prepareLedger brought every test type's hash codes in line with the current settings,
+      // and the run computed its own with them, so the test's type is current now: recorded,
+      // the next run of a new type does not recompute every hash code to find that out.
+      const test = ledger.test(run.result.testId);
+      if (test && ctx.settings['dedupe.rehashOnConfigChange']) recordHashConfig(ledger, test, ctx);
       return { result: run.result, workspaceRun: run, preparation: prepared };
     }));
   } catch (error) {

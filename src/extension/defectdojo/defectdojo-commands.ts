@@ -216,7 +216,8 @@ export class DefectDojoCommands implements vscode.Disposable {
     await session.openStore();
     const plan = await session.update('triage', (ledger, ctx) => planSync(ledger, findings, { serverName, productName: session.productName, serverUserId: identity.userId }, ctx));
     const done: SyncOperation[] = [];
-    let failure: unknown = null;
+    // Boxed, so whatever a request threw is rethrown as is once the sent part is recorded.
+    let failure: { error: unknown } | null = null;
     for (const op of plan.operations) {
       progress.report({ message: `sending ${done.length + 1} of ${plan.operations.length}…`, increment: 100 / plan.operations.length });
       try {
@@ -228,13 +229,13 @@ export class DefectDojoCommands implements vscode.Disposable {
         }
         done.push(op);
       } catch (error) {
-        failure = error;
+        failure = { error };
         break;
       }
     }
     // What went is recorded even when a later operation failed; the sync time moves only once all went.
     await session.update('triage', (ledger) => recordSent(ledger, serverName, done, failure === null ? new Date().toISOString() : null));
-    if (failure !== null) throw failure;
+    if (failure !== null) throw failure.error;
     const conflicts = plan.conflicts.length > 0 ? `, ${plan.conflicts.length} conflict(s) settled by the later decision` : '';
     for (const s of plan.skipped) log().warn(`${session.folder.name}: DefectDojo sync skipped ${s}`);
     return `synced with ${serverName}: ${plan.appliedFromServer.length} decision(s) and ${plan.notesFromServer} note(s) from the server, ${done.length} change(s) sent${conflicts}.`;

@@ -81,19 +81,19 @@ async function pickScope(registry: SessionRegistry, node: unknown): Promise<Expo
 export async function exportFindings(registry: SessionRegistry, extensionVersion: string, node?: unknown): Promise<void> {
   const scope = await pickScope(registry, node);
   if (!scope) return;
-  const choice = await vscode.window.showQuickPick(
+  const choice = await vscode.window.showQuickPick<vscode.QuickPickItem & { format: ExportFormat }>(
     [
       {
         label: 'SARIF 2.1.0',
         description: 'open and triaged findings',
         detail: 'For code scanning dashboards and SARIF viewers; false positives, out-of-scope and risk-accepted findings carry suppressions.',
-        format: 'sarif' as ExportFormat,
+        format: 'sarif',
       },
       {
         label: 'CSV',
         description: 'every finding, with its status',
         detail: 'DefectDojo’s column names, one finding per row, for spreadsheets.',
-        format: 'csv' as ExportFormat,
+        format: 'csv',
       },
     ],
     { title: `Export ${scope.findings.length} findings of ${scope.name} as` },

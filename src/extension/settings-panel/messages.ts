@@ -15,7 +15,6 @@ import {
   type PanelRequest,
   type PanelSettingKey,
   type PanelSettings,
-  type SaveTarget,
   type SettingsDraft,
 } from './protocol';
 
@@ -171,7 +170,7 @@ export function parsePanelRequest(message: unknown): Validated<PanelRequest> {
       if (message.target !== 'workspace' && message.target !== 'workspaceFolder') return fail('save: "target" must be "workspace" or "workspaceFolder"');
       const draft = validateDraft(message.draft);
       if (!draft.ok) return fail(`save: ${draft.error}`);
-      return ok({ type, draft: draft.value, target: message.target as SaveTarget });
+      return ok({ type, draft: draft.value, target: message.target });
     }
     default:
       return fail(`unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 40) : typeof type)}`);

@@ -7,6 +7,7 @@ import { escapeInline } from '../../../src/extension/hover-model';
 import type { TreeNode } from '../../../src/extension/tree/tree-model';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
 import type { Finding, ImportCounts, ImportRecord } from '../../../src/model';
+import { readStoreSync, writeStoreSync } from '../../store-files';
 import {
   finding,
   findingsByRule,
@@ -43,7 +44,7 @@ function counts(r: ImportRecord): ImportCounts {
 
 /** The store as a file on disk, parsed: what the CLI and a teammate would read. */
 async function storeOnDisk(session: WorkspaceSession): Promise<{ findings: Finding[]; imports: ImportRecord[] }> {
-  return JSON.parse(await fs.readFile(session.storePath(), 'utf8')) as { findings: Finding[]; imports: ImportRecord[] };
+  return Promise.resolve(readStoreSync(session.storePath()));
 }
 
 /** The tree's test nodes, as the Scan Ledger view gets them from its data provider. */
@@ -326,12 +327,11 @@ describe('triage through commands', function () {
     // process (a teammate's CLI, a restore from git) would leave it. The extension rereads the
     // changed file and reopens what has expired, as DefectDojo's daily job does.
     const file = session.storePath();
-    const data = JSON.parse(await fs.readFile(file, 'utf8')) as { findings: Finding[] };
+    const data = readStoreSync(file);
     const stored = data.findings.find((f) => f.id === evalFinding.id);
     assert.ok(stored?.riskAcceptance, 'the acceptance is in the store file');
     stored.riskAcceptance.expires = '2020-01-01';
-    await fs.writeFile(`${file}.e2e-tmp`, JSON.stringify(data));
-    await fs.rename(`${file}.e2e-tmp`, file);
+    writeStoreSync(file, data);
 
     const reopened = await waitFor('the expired risk acceptance to reopen the finding', () => {
       const f = session.ledger?.finding(evalFinding.id);
@@ -342,8 +342,8 @@ describe('triage through commands', function () {
       reopened.notes.some((n) => n.text.startsWith('Risk acceptance expired on 2020-01-01')),
       `the finding has the expiry note: ${JSON.stringify(reopened.notes.map((n) => n.text))}`,
     );
-    await waitFor('the reopened finding to be written back to the store file', async () => {
-      const onDisk = (JSON.parse(await fs.readFile(file, 'utf8')) as { findings: Finding[] }).findings.find((f) => f.id === evalFinding.id);
+    await waitFor('the reopened finding to be written back to the store file', () => {
+      const onDisk = readStoreSync(file).findings.find((f) => f.id === evalFinding.id);
       return onDisk?.active === true && onDisk.riskAccepted === false;
     });
   });

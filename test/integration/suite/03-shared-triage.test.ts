@@ -9,6 +9,7 @@ import { formatImportSummary } from '../../../src/extension/import-summary';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
 import { parseSharedTriage, serialiseSharedTriage, type SharedTriageDecision } from '../../../src/engine';
 import type { Finding, ImportRecord } from '../../../src/model';
+import { readStoreSync } from '../../store-files';
 import {
   deleteSuiteTests,
   finding,
@@ -201,8 +202,8 @@ describe('shared triage, moved code and suppressions in the editor (issue 6)', f
       [LINES.regexp, LINES.childProcess],
       'only the two open findings are drawn (eval and fs are false positives)',
     );
-    await waitFor('the applied decision to be in the store file', async () => {
-      const stored = (JSON.parse(await fs.readFile(session.storePath(), 'utf8')) as { findings: Finding[] }).findings.find((f) => f.id === fsFinding.id);
+    await waitFor('the applied decision to be in the store file', () => {
+      const stored = readStoreSync(session.storePath()).findings.find((f) => f.id === fsFinding.id);
       return stored?.falsePositive === true;
     });
     assert.equal(await fs.readFile(triageFilePath(), 'utf8'), pulled, 'applying a decision does not rewrite the triage file');

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
 import { buildLineDecorations } from '../../../src/extension/decoration-model';
 import { EXTENSION_ID, sessionOf, waitFor, workspacePath } from './harness';
+import { storeSizeSync } from '../../store-files';
 
 /**
  * Activation cost, measured inside a real extension host. Run only by the e2e runner's
@@ -55,7 +56,7 @@ describe('benchmark: activation with a 10k-finding store', () => {
     const round = (ms: number): number => Math.round(ms * 10) / 10;
     const measurement = {
       storeFindings: session.ledger?.data.findings.length,
-      storeBytes: (await fs.stat(session.storePath())).size,
+      storeBytes: storeSizeSync(session.storePath()),
       fileFindings: found.findings.length,
       activateMs: round(activated - started),
       decorationsMs: round(decorated - started),

@@ -9,6 +9,7 @@ import type { Finding, ImportRecord } from '../../../src/model';
 import eslintV1 from '../reports/eslint-v1.sarif';
 import eslintV2 from '../reports/eslint-v2.sarif';
 import eslintV3 from '../reports/eslint-v3.sarif';
+import { storeBytesSync } from '../../store-files';
 
 /**
  * What every extension-host suite shares: the extension's API, the fixture workspace, the
@@ -125,14 +126,9 @@ export function finding(findings: Map<string, Finding>, rule: string): Finding {
   return f;
 }
 
-/** The store file's bytes, or null when there is none. */
+/** The store's bytes (index, per-test documents and journal), or null when there is none. */
 export async function storeBytes(session: WorkspaceSession): Promise<Buffer | null> {
-  try {
-    return await fs.readFile(session.storePath());
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  return Promise.resolve(storeBytesSync(session.storePath()));
 }
 
 /** The queue has run everything it was given, debounced jobs included. */
