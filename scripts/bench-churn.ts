@@ -26,11 +26,55 @@ import type { EngineContext, SourcePort } from '../src/engine/context';
 import { defaultSettings, effectiveSettings, emptyStoreData, type Finding } from '../src/model';
 import { parseReport } from '../src/parsers';
 
-const PACKAGE = process.env.CHURN_PACKAGE ?? 'express';
-const VERSIONS = (process.env.CHURN_VERSIONS ?? '4.17.1,4.17.3,4.18.0,4.18.2,4.19.0,4.19.2,4.20.0,4.21.0,4.21.2,5.0.0,5.1.0').split(',');
+/**
+ * A history to measure: a package's releases from the npm registry and a real scanner run on
+ * each. `express-eslint` (the default): ESLint + eslint-plugin-security, SARIF without snippets.
+ * `node-gyp-bandit` (issue 10's second corpus): Debian's bandit on GYP's Python sources, shipped
+ * in node-gyp's releases; Bandit's JSON carries each finding's code, so the report alone has the
+ * flagged text.
+ */
+interface Corpus {
+  name: string;
+  packageName: string;
+  versions: string[];
+  scanner: string;
+  scanType: string;
+  extension: string;
+  scan(checkoutDir: string): Promise<string>;
+  positions(report: string): Position[];
+}
+
+const CORPORA: Record<string, () => Corpus> = {
+  'express-eslint': () => ({
+    name: 'express-eslint',
+    packageName: 'express',
+    versions: '4.17.1,4.17.3,4.18.0,4.18.2,4.19.0,4.19.2,4.20.0,4.21.0,4.21.2,5.0.0,5.1.0'.split(','),
+    scanner: 'ESLint + eslint-plugin-security',
+    scanType: 'SARIF',
+    extension: 'sarif',
+    scan: eslintScan,
+    positions: sarifPositions,
+  }),
+  'node-gyp-bandit': () => ({
+    name: 'node-gyp-bandit',
+    packageName: 'node-gyp',
+    versions: '8.4.1,9.0.0,9.3.1,9.4.1,10.0.1,10.1.0,10.2.0,11.0.0,11.2.0,11.5.0'.split(','),
+    scanner: `Debian bandit (${banditVersion()}) on gyp/`,
+    scanType: 'Bandit Scan',
+    extension: 'json',
+    scan: banditScan,
+    positions: banditPositions,
+  }),
+};
+
+const corpusName = process.env.CHURN_CORPUS ?? 'express-eslint';
+if (!CORPORA[corpusName]) throw new Error(`CHURN_CORPUS: unknown corpus "${corpusName}"; one of ${Object.keys(CORPORA).join(', ')}`);
+const CORPUS = CORPORA[corpusName]();
+const PACKAGE = process.env.CHURN_PACKAGE ?? CORPUS.packageName;
+const VERSIONS = process.env.CHURN_VERSIONS ? process.env.CHURN_VERSIONS.split(',') : CORPUS.versions;
 // npm runs scripts from the package root; the bundled script lives elsewhere.
 const root = process.cwd();
-const cache = join(root, '.cache', 'churn', PACKAGE);
+const cache = join(root, '.cache', 'churn', CORPUS.name === 'express-eslint' ? PACKAGE : CORPUS.name);
 const checkout = join(cache, 'checkout');
 
 /** One scanned version: its tree, its SARIF, and the findings' (file, line, rule) keys. */
@@ -53,24 +97,60 @@ function ensureTree(version: string): string {
 
 /** Scans a version the way CI would: its files copied into the one checkout folder. */
 async function scan(version: string, tree: string): Promise<string> {
-  const out = join(cache, 'reports', `${version}.sarif`);
+  const out = join(cache, 'reports', `${version}.${CORPUS.extension}`);
   if (existsSync(out)) return readFileSync(out, 'utf8');
   rmSync(checkout, { recursive: true, force: true });
   cpSync(tree, checkout, { recursive: true });
+  const report = await CORPUS.scan(checkout);
+  mkdirSync(join(cache, 'reports'), { recursive: true });
+  writeFileSync(out, report);
+  return report;
+}
+
+/** The installed bandit's version line, or a note that it is missing. */
+function banditVersion(): string {
+  try {
+    return execFileSync('bandit', ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  } catch {
+    return 'bandit not installed: apt-get install bandit';
+  }
+}
+
+/** Debian's bandit on the checkout's gyp/ folder, JSON report; it exits 1 when it finds issues. */
+function banditScan(checkoutDir: string): Promise<string> {
+  const out = join(checkoutDir, '..', 'bandit-report.json');
+  try {
+    execFileSync('bandit', ['-r', 'gyp', '-f', 'json', '-o', out, '-q'], { cwd: checkoutDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 1) throw error;
+  }
+  return Promise.resolve(readFileSync(out, 'utf8'));
+}
+
+/** The parts of a Bandit JSON report this bench reads. */
+interface BanditJson {
+  results: { filename: string; line_number: number; test_id: string; test_name: string }[];
+}
+
+/** Positions keyed as the Bandit parser stores the rule: `test_name:test_id`, DefectDojo's `vuln_id_from_tool`. */
+function banditPositions(report: string): Position[] {
+  const doc = JSON.parse(report) as BanditJson;
+  return doc.results.map((r) => ({ file: r.filename.replace(/^\.\//, ''), line: r.line_number, rule: `${r.test_name}:${r.test_id}` }));
+}
+
+/** ESLint with eslint-plugin-security on the checkout, as SARIF. */
+async function eslintScan(checkoutDir: string): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const security = require('eslint-plugin-security') as { configs: { recommended: Linter.Config } };
   const eslint = new ESLint({
-    cwd: checkout,
+    cwd: checkoutDir,
     overrideConfigFile: true,
     overrideConfig: [{ files: ['**/*.js'], ...security.configs.recommended, languageOptions: { sourceType: 'commonjs', ecmaVersion: 2022 } }],
   });
-  const results = await eslint.lintFiles(['lib/**/*.js', 'index.js'].filter((p) => p !== 'index.js' || existsSync(join(checkout, 'index.js'))));
+  const results = await eslint.lintFiles(['lib/**/*.js', 'index.js'].filter((p) => p !== 'index.js' || existsSync(join(checkoutDir, 'index.js'))));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sarifFormatter = require('@microsoft/eslint-formatter-sarif') as (results: ESLint.LintResult[], data: ESLint.LintResultData) => string;
-  const sarif = sarifFormatter(results, { cwd: checkout, rulesMeta: eslint.getRulesMetaForResults(results) });
-  mkdirSync(join(cache, 'reports'), { recursive: true });
-  writeFileSync(out, sarif);
-  return sarif;
+  return sarifFormatter(results, { cwd: checkoutDir, rulesMeta: eslint.getRulesMetaForResults(results) });
 }
 
 /**
@@ -140,7 +220,7 @@ interface EslintSarif {
   runs: { results?: { ruleId: string; locations?: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine?: number } } }[] }[] }[];
 }
 
-function positions(sarif: string): Position[] {
+function sarifPositions(sarif: string): Position[] {
   const doc = JSON.parse(sarif) as EslintSarif;
   const out: Position[] = [];
   for (const r of doc.runs[0].results ?? []) {
@@ -228,10 +308,10 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
       // Reports only: a CI artifact imported where the scanned sources are not checked out.
       source: sources === 'checkout' ? sourcePort(v.tree, mapping?.renames ?? new Map<string, string>()) : undefined,
     };
-    const report = parseReport(v.sarif, { fileName: `${v.version}.sarif`, scanType: 'SARIF', workspaceRoot: checkout });
+    const report = parseReport(v.sarif, { fileName: `${v.version}.${CORPUS.extension}`, scanType: CORPUS.scanType, workspaceRoot: checkout });
     const lastIdBefore = ledger.data.nextIds.finding - 1;
     const t0 = performance.now();
-    const r = reimportScan(ledger, report, { scanType: 'SARIF', productName: PACKAGE, engagementName: 'releases' }, ctx);
+    const r = reimportScan(ledger, report, { scanType: CORPUS.scanType, productName: PACKAGE, engagementName: 'releases' }, ctx);
     if (i > 0) {
       result.reimportMs.push(performance.now() - t0);
       for (const a of r.actions) if (a.matchTier) result.tiers.set(a.matchTier, (result.tiers.get(a.matchTier) ?? 0) + 1);
@@ -303,10 +383,10 @@ async function main(): Promise<void> {
   for (const version of VERSIONS) {
     const tree = ensureTree(version);
     const sarif = await scan(version, tree);
-    versions.push({ version, tree, sarif, positions: positions(sarif) });
+    versions.push({ version, tree, sarif, positions: CORPUS.positions(sarif) });
   }
   const counts = versions.map((v) => `${v.version}: ${v.positions.length}`).join(', ');
-  console.log(`${PACKAGE} releases scanned with ESLint + eslint-plugin-security (findings per release): ${counts}`);
+  console.log(`${PACKAGE} releases scanned with ${CORPUS.scanner} (findings per release): ${counts}`);
   const rows: ModeResult[] = [];
   for (const sources of ['checkout', 'reports only'] as const) {
     rows.push(runMode('parity', sources, versions), runMode('fingerprint', sources, versions));
