@@ -73,8 +73,6 @@ export class WorkspaceSession {
   /** The store path last resolved from the configured value, so it is judged (and warned about) once. */
   private resolvedStore: { configured: string; path: string } | undefined;
   private user: Promise<string> | undefined;
-  /** The stamp of the store file as we last wrote or read it, to ignore our own writes. */
-  private ownStamp: string | null = null;
   private derived: { ledger: Ledger | undefined; version: number; index: FindingsByDocument; reactivatedBy: Map<number, number> } | undefined;
   /** Bumped on every change, so views can cache per version. */
   version = 0;
@@ -184,7 +182,6 @@ export class WorkspaceSession {
           },
         });
         this.openedStore = store;
-        this.ownStamp = await store.stamp();
         log().info(`${this.folder.name}: opened ${file} (${store.ledger.data.findings.length} findings) in ${Date.now() - started} ms`);
         this.changed('open');
         return store;
@@ -223,7 +220,6 @@ export class WorkspaceSession {
     const store = await this.openStore();
     const ctx = await this.engineContext();
     const result = await store.transaction((ledger) => fn(ledger, ctx));
-    this.ownStamp = await store.stamp().catch(() => null);
     this.changed(kind);
     return result;
   }
@@ -237,11 +233,12 @@ export class WorkspaceSession {
       if ((await fileStamp(this.storePath()).catch(() => null)) !== null) await this.openStore();
       return;
     }
-    // The store's stamp covers its index and its journal: a CLI triage only appends to the journal.
+    // The stamp covers the index and the journal (a CLI triage only appends to the journal). The
+    // store's own stamp is taken under its lock at each read and write, so a change another
+    // program makes right after one of ours is never mistaken for ours.
     const stamp = await this.openedStore.stamp().catch(() => null);
-    if (stamp === this.ownStamp) return;
+    if (stamp === this.openedStore.loadedStamp) return;
     await this.openedStore.reload();
-    this.ownStamp = await this.openedStore.stamp().catch(() => null);
     this.changed('reload');
   }
 

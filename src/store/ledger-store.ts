@@ -378,11 +378,20 @@ export class LedgerStore {
 
   /**
    * Identifies the store's current version on disk (index and journal), or null when there is
-   * none: the editor compares it with the one after its own transactions to tell another
-   * program's change from its own.
+   * none. Compared with `loadedStamp`, it tells whether another program changed the store since
+   * this one last read or wrote it.
    */
   async stamp(): Promise<string | null> {
     return this.storeSignature();
+  }
+
+  /**
+   * The version of the store's files the in-memory ledger holds: taken when they were read, and
+   * right after each write while the lock was still held, so a change another program makes
+   * afterwards never passes for our own (as a stamp taken later could).
+   */
+  get loadedStamp(): string | null {
+    return this.signature;
   }
 
   /**

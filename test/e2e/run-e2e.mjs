@@ -7,7 +7,9 @@
 //
 // Everything it needs is installed on first use into a git-ignored cache (.cache/e2e) and
 // reused afterwards: Node 24 from the npm registry (code-server requires it), code-server,
-// playwright-core, and Debian's chromium and libkrb5-dev when missing (as root). A cold cache on
+// playwright-core, Debian's chromium, libkrb5-dev and bandit when missing (as root), and two
+// releases of node-gyp from the npm registry, whose GYP sources are the real repository the
+// `real-repository` session scans with bandit (tarballs pinned by their sha512). A cold cache on
 // a loaded machine is the case this file is built for: each tool is trusted only once a marker
 // file says a complete install was verified, a partial one is removed and installed again, a
 // failed install is retried, waits are generous, and a code-server session that dies before its
@@ -18,6 +20,7 @@
 //   SCAN_LEDGER_E2E_TIMEOUT_MS  how long one session's suites may take (default 8 minutes)
 //   SCAN_LEDGER_E2E_KEEP=1      keep the sessions' folders (code-server logs, workspaces)
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -26,6 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSuites, mochaPath, prepareWorkspace } from '../integration/build-suites.mjs';
 import { packageVsix } from '../../scripts/package-vsix.mjs';
+import { runRealRepositoryUiChecks } from './real-repository-ui-checks.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,6 +39,18 @@ const CODE_SERVER_VERSION = '4.139.1';
 // Pinned: it drives the system Chromium over CDP, so a known-good pairing is kept.
 const PLAYWRIGHT_VERSION = '1.65.1';
 const NODE_MAJOR = '24';
+// The real repository of the `real-repository` session: GYP's Python sources as node-gyp ships
+// them, release A opened as the workspace, release B copied over it as the next version. Pinned
+// by the registry's sha512 integrity, checked on every use of the cached tarballs.
+const REAL_REPOSITORY = {
+  name: 'node-gyp',
+  releases: [
+    { version: '9.4.1', integrity: 'sha512-OQkWKbjQKbGkMf/xqI1jjy3oCTgMKJac58G2+bjZb3fza6gW2YrCSdMQYaoTb70crvE//Gngr4f0AgVHmqHvBQ==' },
+    { version: '10.0.1', integrity: 'sha512-gg3/bHehQfZivQVfqIyy8wTdSymF9yTyP4CJifK73imyNMU8AIGQE2pUa7dNWfmMeG9cDVF2eehiRMv0LC1iAg==' },
+  ],
+};
+// Where the screenshots of the real-repository run are copied for the README, when the run passes.
+const README_SCREENSHOTS = ['real-repo-decorations.png', 'real-repo-hover.png', 'real-repo-tree.png'];
 const ACTIVATION_RUNS = Math.max(1, Number(process.env.SCAN_LEDGER_ACTIVATION_RUNS ?? 3));
 const SUITE_TIMEOUT_MS = Number(process.env.SCAN_LEDGER_E2E_TIMEOUT_MS ?? 8 * 60_000);
 // Start-up waits sized for a cold, loaded two-core machine: code-server's first start compiles
@@ -67,10 +83,19 @@ function sleepSync(ms) {
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
+/** `bandit --version`'s first line when Debian's bandit runs, or null. */
+function banditVersion() {
+  const r = spawnSync('bandit', ['--version'], { encoding: 'utf8', timeout: 60_000 });
+  const line = `${r.stdout ?? ''}`.split('\n')[0].trim();
+  return r.status === 0 && /^bandit \d/.test(line) ? line : null;
+}
+
 function ensureDebianPackages() {
   const missing = [];
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (spawnSync('dpkg', ['-s', 'libkrb5-dev'], { stdio: 'ignore' }).status !== 0) missing.push('libkrb5-dev');
+  // The real scanner of the real-repository session.
+  if (!existsSync('/usr/bin/bandit') || banditVersion() === null) missing.push('bandit');
   if (missing.length === 0) return;
   if (!isRoot) {
     throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
@@ -82,6 +107,8 @@ function ensureDebianPackages() {
     try {
       run('apt-get', ['update', '-qq']);
       run('apt-get', ['install', '-y', '-qq', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      // A package apt reports installed is checked before it is trusted, as the npm tools are.
+      if (missing.includes('bandit') && banditVersion() === null) throw new Error('bandit was installed but `bandit --version` does not run');
       return;
     } catch (error) {
       if (attempt >= INSTALL_ATTEMPTS) throw error;
@@ -259,7 +286,34 @@ function ensureToolsLocked() {
       }
     },
   });
-  return { toolEnv, node, entry, configFile, playwright: pwRequire('playwright-core') };
+  // The real repository: the tarballs `npm pack` fetches from the registry, each checked against
+  // its pinned sha512 on every run (a corrupt or tampered cache is fetched again).
+  const realRepositoryDir = join(cache, 'real-repository');
+  const tarballOf = (release) => join(realRepositoryDir, `${REAL_REPOSITORY.name}-${release.version}.tgz`);
+  ensureTool({
+    name: 'the real repository',
+    dir: realRepositoryDir,
+    version: REAL_REPOSITORY.releases.map((r) => `${REAL_REPOSITORY.name}@${r.version}`).join(' '),
+    install: () => {
+      mkdirSync(realRepositoryDir, { recursive: true });
+      for (const release of REAL_REPOSITORY.releases) {
+        run('npm', ['pack', `${REAL_REPOSITORY.name}@${release.version}`, '--pack-destination', realRepositoryDir, '--loglevel', 'error'], {
+          cwd: realRepositoryDir, env: inherited, timeout: INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL', stdio: ['ignore', 'ignore', 'inherit'],
+        });
+      }
+    },
+    verify: () => {
+      for (const release of REAL_REPOSITORY.releases) {
+        const file = tarballOf(release);
+        if (!existsSync(file)) return `${file} is missing`;
+        const integrity = `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+        if (integrity !== release.integrity) return `${file} has the integrity ${integrity}, not the pinned ${release.integrity}`;
+      }
+      return null;
+    },
+  });
+  const realRepository = REAL_REPOSITORY.releases.map((release) => ({ ...release, tarball: tarballOf(release) }));
+  return { toolEnv, node, entry, configFile, playwright: pwRequire('playwright-core'), realRepository };
 }
 
 /**
@@ -322,6 +376,39 @@ function prepareBenchWorkspace(runDir) {
   const ws = join(runDir, 'workspace');
   run(process.execPath, ['--import', 'tsx', join(root, 'test', 'e2e', 'build-bench-store.ts'), ws], { cwd: root });
   return ws;
+}
+
+/**
+ * The real-repository session's workspace, as a user has it after cloning a project: node-gyp
+ * 9.4.1 as its registry tarball holds it (GYP's Python sources under gyp/), a git repository
+ * with that release committed, and no Scan Ledger settings. The next release is extracted beside
+ * it, outside the workspace, for the suite to copy over the sources as the next version; the
+ * suite writes what it triaged to the state file, which the UI checks read.
+ */
+function prepareRealRepository(runDir, tools) {
+  const [current, next] = tools.realRepository;
+  // Named as a clone of the project would be: the folder name is the product's in the tree.
+  const ws = join(runDir, REAL_REPOSITORY.name);
+  const nextDir = join(runDir, `${REAL_REPOSITORY.name}-${next.version}`);
+  for (const [release, dir] of [[current, ws], [next, nextDir]]) {
+    mkdirSync(dir, { recursive: true });
+    run('tar', ['-xzf', release.tarball, '-C', dir, '--strip-components=1', '--no-same-owner']);
+  }
+  const git = (...args) => run('git', args, { cwd: ws, stdio: ['ignore', 'ignore', 'inherit'] });
+  git('init', '-q');
+  git('config', 'user.name', 'E2E Tester');
+  git('config', 'user.email', 'e2e@scan-ledger.invalid');
+  git('config', 'commit.gpgsign', 'false');
+  git('add', '-A');
+  git('commit', '-q', '-m', `${REAL_REPOSITORY.name} ${current.version}`);
+  return {
+    workspace: ws,
+    env: {
+      SCAN_LEDGER_REAL_REPO_NEXT: join(nextDir, 'gyp'),
+      SCAN_LEDGER_REAL_REPO_RELEASES: `${current.version} ${next.version}`,
+      SCAN_LEDGER_REAL_REPO_STATE: join(runDir, 'real-repository.json'),
+    },
+  };
 }
 
 function writeUserSettings(userDataDir) {
@@ -463,7 +550,9 @@ async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, after
   const extDir = join(runDir, 'extensions');
   writeUserSettings(userDataDir);
   installExtensions({ tools, vsix, userDataDir, extDir, manualActivation });
-  const ws = prepare(runDir);
+  // A workspace folder, or the folder and the environment its suites need.
+  const prepared = prepare(runDir, tools);
+  const { workspace: ws, env: preparedEnv = {} } = typeof prepared === 'string' ? { workspace: prepared } : prepared;
   const resultsFile = join(runDir, 'results.json');
   const progressFile = `${resultsFile}.progress`;
   const port = await freePort();
@@ -476,6 +565,7 @@ async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, after
     SCAN_LEDGER_MOCHA_PATH: mochaPath,
     SCAN_LEDGER_TEST_GREP: grep ?? '',
     SCAN_LEDGER_TEST_WORKSPACE: ws,
+    ...preparedEnv,
     ...extraEnv,
   };
   const serverLog = join(runDir, 'code-server.log');
@@ -531,7 +621,7 @@ async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, after
     for (const f of result.failures) log(`${name}: failure in ${f.title}\n${f.error}`);
     const errors = activationErrors(userDataDir);
     for (const e of errors) log(`${name}: activation error: ${e}`);
-    const ui = afterSuites ? await afterSuites({ page, workspace: ws, results }) : { passed: 0, failed: 0 };
+    const ui = afterSuites ? await afterSuites({ page, workspace: ws, results, env: preparedEnv }) : { passed: 0, failed: 0 };
     return { name, suites: result, ui, activationErrors: errors.length, logDir: runDir };
   } catch (err) {
     log(`${name}: ${err.message.split('\n')[0]}; code-server log: ${serverLog}`);
@@ -547,7 +637,8 @@ async function main() {
   const started = Date.now();
   mkdirSync(results, { recursive: true });
   // Screenshots of an earlier failed run would otherwise sit next to this run's.
-  for (const f of readdirSync(results)) if (f.startsWith('failed-') && f.endsWith('.png')) rmSync(join(results, f));
+  // The README's real-repository screenshots are copied from this run's only.
+  for (const f of readdirSync(results)) if ((f.startsWith('failed-') && f.endsWith('.png')) || README_SCREENSHOTS.includes(f)) rmSync(join(results, f));
   // Packaging first: a build error should fail the run before minutes of tool installs.
   const runDir = mkdtempSync(join(tmpdir(), 'scan-ledger-e2e-build-'));
   // A private copy: a `npm run package` elsewhere in the checkout during this run must not
@@ -559,8 +650,12 @@ async function main() {
   const bundles = bundleSuites(join(runDir, 'suites'));
   log(`integration suites: ${bundles.map((b) => b.split('/').pop()).join(', ')}`);
 
-  const trusted = await session({ name: 'trusted', tools, vsix, bundles, trusted: true, grep: '^(?!untrusted|benchmark)', afterSuites: runUiChecks });
+  const trusted = await session({ name: 'trusted', tools, vsix, bundles, trusted: true, grep: '^(?!untrusted|benchmark|real repository)', afterSuites: runUiChecks });
   const untrusted = await session({ name: 'untrusted', tools, vsix, bundles, trusted: false, grep: '^untrusted' });
+  // A new user's first cycle on a real project: GYP's sources, Debian's bandit, the next release.
+  const realRepository = await session({
+    name: 'real-repository', tools, vsix, bundles, trusted: true, grep: '^real repository', prepare: prepareRealRepository, afterSuites: runRealRepositoryUiChecks,
+  });
   const activationFile = join(results, 'activation.json');
   rmSync(activationFile, { force: true });
   // Activation is measured in several fresh sessions (a shared machine is noisy); the median of
@@ -583,16 +678,28 @@ async function main() {
     log(`activation with a 10k-finding store, median of ${measurements.length} (test-results/activation.json): ${JSON.stringify(summary.median)}`);
   }
 
-  const sessions = [trusted, untrusted, ...activationSessions];
+  const sessions = [trusted, untrusted, realRepository, ...activationSessions];
   const hostPassed = sessions.reduce((n, s) => n + s.suites.passed, 0);
   const hostFailed = sessions.reduce((n, s) => n + s.suites.failed, 0);
   const activationErrorCount = sessions.reduce((n, s) => n + s.activationErrors, 0);
   log(`extension host tests: ${hostPassed} passed, ${hostFailed} failed`);
-  log(`UI checks: ${trusted.ui.passed} passed, ${trusted.ui.failed} failed`);
+  const uiPassed = trusted.ui.passed + realRepository.ui.passed;
+  const uiFailed = trusted.ui.failed + realRepository.ui.failed;
+  log(`UI checks: ${uiPassed} passed, ${uiFailed} failed`);
   log(`activation errors: ${activationErrorCount}`);
-  const passed = hostPassed + trusted.ui.passed;
-  const failed = hostFailed + trusted.ui.failed + activationErrorCount;
+  const passed = hostPassed + uiPassed;
+  const failed = hostFailed + uiFailed + activationErrorCount;
   process.stdout.write(`e2e: ${passed} passed, ${failed} failed (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  // The README shows the real-repository screenshots of a run that passed, never of a failing one.
+  if (failed === 0) {
+    const screenshots = join(root, 'docs', 'screenshots');
+    mkdirSync(screenshots, { recursive: true });
+    for (const f of README_SCREENSHOTS) {
+      if (!existsSync(join(results, f))) throw new Error(`the real-repository UI checks passed but did not save ${f}`);
+      cpSync(join(results, f), join(screenshots, f));
+    }
+    log(`README screenshots copied to docs/screenshots: ${README_SCREENSHOTS.join(', ')}`);
+  }
   // Keep the sessions' folders (code-server logs, workspaces) only when something failed.
   if (failed === 0 && !process.env.SCAN_LEDGER_E2E_KEEP) for (const dir of [runDir, ...sessions.map((s) => s.logDir)]) rmSync(dir, { recursive: true, force: true });
   for (const s of sessions) {

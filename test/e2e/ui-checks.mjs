@@ -12,7 +12,7 @@ function log(message) {
   process.stdout.write(`[e2e] ui: ${message}\n`);
 }
 
-async function until(what, probe, timeoutMs = 15_000) {
+export async function until(what, probe, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
@@ -28,7 +28,7 @@ async function until(what, probe, timeoutMs = 15_000) {
 }
 
 /** Runs a palette command by its label, as a user would with F1. */
-async function runCommand(page, label) {
+export async function runCommand(page, label) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -61,7 +61,7 @@ async function quickOpen(page, name) {
  * The after-line labels of the visible editor, by 1-based line number: decoration `after`
  * text is rendered as CSS `::after` content on spans inside `.view-line` (or as injected text).
  */
-async function afterLabels(page) {
+export async function afterLabels(page) {
   return page.evaluate(() => {
     const editor = document.querySelector('.editor-instance .monaco-editor') ?? document.querySelector('.monaco-editor');
     if (!editor) return {};
@@ -146,7 +146,7 @@ async function checkHover(page, results) {
 }
 
 /** Drags the side bar's sash, so tree rows show their descriptions (the counts) unclipped. */
-async function widenSideBar(page, width) {
+export async function widenSideBar(page, width) {
   const sidebar = await page.locator('.part.sidebar').boundingBox();
   if (!sidebar || sidebar.width >= width) return;
   const edge = sidebar.x + sidebar.width;
@@ -246,14 +246,11 @@ async function checkSettingsPanel(page, results, workspace) {
   return 'shows doNotReactivate=true and minimumSeverity=Info; Low saved to .vscode/settings.json';
 }
 
-export async function runUiChecks({ page, workspace, results }) {
-  const checks = [
-    ['a malformed report shows an error notification', () => checkErrorNotification(page, results)],
-    ['after-line labels of a duplicate and a reactivated finding on their lines', () => checkDecorations(page, results)],
-    ['hover over a finding shows its title', () => checkHover(page, results)],
-    ['Scan Ledger tree shows the tests and the import history with counts', () => checkTree(page, results)],
-    ['settings panel shows the current values and saves a change to settings.json', () => checkSettingsPanel(page, results, workspace)],
-  ];
+/**
+ * Runs named checks one after the other, each a function returning a detail to log; a failed
+ * check saves a screenshot of the page as it was and the next one still runs.
+ */
+export async function runChecks(page, results, checks) {
   let passed = 0;
   let failed = 0;
   await page.keyboard.press('Escape');
@@ -270,4 +267,14 @@ export async function runUiChecks({ page, workspace, results }) {
     }
   }
   return { passed, failed };
+}
+
+export async function runUiChecks({ page, workspace, results }) {
+  return runChecks(page, results, [
+    ['a malformed report shows an error notification', () => checkErrorNotification(page, results)],
+    ['after-line labels of a duplicate and a reactivated finding on their lines', () => checkDecorations(page, results)],
+    ['hover over a finding shows its title', () => checkHover(page, results)],
+    ['Scan Ledger tree shows the tests and the import history with counts', () => checkTree(page, results)],
+    ['settings panel shows the current values and saves a change to settings.json', () => checkSettingsPanel(page, results, workspace)],
+  ]);
 }
