@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
-import { buildLineDecorations } from '../../../src/extension/decoration-model';
 import { hoverViewOf } from '../../../src/extension/hover';
 import { buildFindingHover } from '../../../src/extension/hover-model';
 import { formatImportSummary } from '../../../src/extension/import-summary';
@@ -16,6 +15,7 @@ import {
   findingsByRule,
   importsOf,
   LINES,
+  lineDecorationsOf,
   queueSettled,
   reportText,
   RULES,
@@ -105,15 +105,7 @@ describe('shared triage, moved code and suppressions in the editor (issue 6)', f
 
   /** The 1-based lines the editor decorates on src/admin.js with closed findings hidden. */
   const decoratedLines = (): { line: number; findingIds: number[] }[] => {
-    const found = api.documents.findingsOf(document);
-    assert.ok(found, 'src/admin.js has findings');
-    return buildLineDecorations({
-      findings: found.findings,
-      lineOf: (f) => api.documents.lineOf(document, found.findings, f),
-      reactivatedBy: found.session.reactivatedBy(),
-      showClosed: false,
-      lineCount: document.lineCount,
-    }).map((s) => ({ line: s.line + 1, findingIds: s.findingIds }));
+    return lineDecorationsOf(api, document).map((s) => ({ line: s.line + 1, findingIds: s.findingIds }));
   };
 
   before(async () => {

@@ -4,13 +4,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
-import { buildLineDecorations } from '../../../src/extension/decoration-model';
 import { answeringPrompt } from '../../../src/extension/report-consent';
 import type { ConsentPrompt } from '../../../src/extension/report-consent-model';
 import type { TreeNode } from '../../../src/extension/tree/tree-model';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
 import type { Finding, ImportRecord } from '../../../src/model';
-import { importsOf, queueSettled, settledSession, waitForImportCount, workspaceFolder, workspacePath } from './harness';
+import { importsOf, lineDecorationsOf, queueSettled, settledSession, waitForImportCount, workspaceFolder, workspacePath } from './harness';
 
 /**
  * Issue 11's end-to-end cycle on a real repository with a real scanner, as a new user meets it.
@@ -278,15 +277,7 @@ describe('real repository: GYP’s sources from node-gyp, scanned by Debian’s 
     const [busiest, busiestResults] = [...byFile].sort((a, b) => b[1].length - a[1].length)[0];
     const document = await vscode.workspace.openTextDocument(workspacePath(busiest));
     await vscode.window.showTextDocument(document);
-    const found = api.documents.findingsOf(document);
-    assert.ok(found, `${busiest} has findings`);
-    const decorated = buildLineDecorations({
-      findings: found.findings,
-      lineOf: (f) => api.documents.lineOf(document, found.findings, f),
-      reactivatedBy: found.session.reactivatedBy(),
-      showClosed: false,
-      lineCount: document.lineCount,
-    }).map((d) => d.line + 1);
+    const decorated = lineDecorationsOf(api, document).map((d) => d.line + 1);
     assert.deepEqual(decorated, [...new Set(busiestResults.map((r) => r.line_number))].sort((a, b) => a - b), `the decorated lines of ${busiest} are bandit's`);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 

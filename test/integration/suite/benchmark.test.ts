@@ -3,8 +3,7 @@ import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
-import { buildLineDecorations } from '../../../src/extension/decoration-model';
-import { EXTENSION_ID, sessionOf, waitFor, workspacePath } from './harness';
+import { EXTENSION_ID, lineDecorationsOf, sessionOf, waitFor, workspacePath } from './harness';
 import { storeSizeSync } from '../../store-files';
 
 /**
@@ -40,13 +39,7 @@ describe('benchmark: activation with a 10k-finding store', () => {
     const found = api.documents.findingsOf(document);
     assert.ok(found);
     const modelStarted = performance.now();
-    const specs = buildLineDecorations({
-      findings: found.findings,
-      lineOf: (f) => api.documents.lineOf(document, found.findings, f),
-      reactivatedBy: found.session.reactivatedBy(),
-      showClosed: false,
-      lineCount: document.lineCount,
-    });
+    const specs = lineDecorationsOf(api, document);
     const modelMs = performance.now() - modelStarted;
     assert.equal(session.ledger?.data.findings.length, 10_000, 'the store holds 10,000 findings');
     assert.equal(found.findings.length, 1_000, 'src/big.js has 1,000 findings');

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanLedgerApi } from '../../../src/extension';
+import { buildLineDecorations, type LineDecorationSpec } from '../../../src/extension/decoration-model';
 import type { WorkspaceSession } from '../../../src/extension/workspace-session';
 import { deleteTest } from '../../../src/engine';
 import type { Finding, ImportRecord } from '../../../src/model';
@@ -158,4 +159,20 @@ export async function deleteSuiteTests(session: WorkspaceSession, ...testIds: (n
     if (id === undefined) continue;
     await session.update('delete', (ledger, ctx) => deleteTest(ledger, id, ctx));
   }
+}
+
+/**
+ * The line decorations the editor computes for an open document, closed findings hidden, as
+ * the decorator draws them; fails when the document has no findings.
+ */
+export function lineDecorationsOf(api: ScanLedgerApi, document: vscode.TextDocument): LineDecorationSpec[] {
+  const found = api.documents.findingsOf(document);
+  assert.ok(found, `${document.uri.fsPath} has findings`);
+  return buildLineDecorations({
+    findings: found.findings,
+    lineOf: (f) => api.documents.lineOf(document, found.findings, f),
+    reactivatedBy: found.session.reactivatedBy(),
+    showClosed: false,
+    lineCount: document.lineCount,
+  });
 }
