@@ -22,11 +22,12 @@
  * run, so each run starts from the same N-finding store.
  *
  * Environment: BENCH_SIZES=1000,10000 (default 1000,10000,100000); BENCH_RUNS=3;
- * BENCH_KEEP=1 keeps the temporary folders. Prints a markdown table and writes the raw results
+ * BENCH_KEEP=1 keeps the temporary folders; BENCH_MILLION=1 also imports, reimports, lists and
+ * triages a report of a million findings (several minutes, a few GB). Prints a markdown table and writes the raw results
  * as JSON to os.tmpdir()/scan-ledger-bench-results/store.json (path printed).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -615,6 +616,75 @@ function printResults(results: SizeResult[], mt: MultitoolResult, method: RssMet
   return countsOk;
 }
 
+/**
+ * Issue 16, item 1: a report of a million findings imported, reimported (5% gone, 5% new) and
+ * listed, each once as a whole CLI process with its time and peak memory. Opt-in
+ * (`BENCH_MILLION=1`): it takes several minutes and a few GB. The results are lean (one line,
+ * a short message), so the report (about 180 MB) stays under the 256 MB report limit.
+ */
+function runMillion(runner: Runner): void {
+  const n = 1_000_000;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'scan-ledger-bench-million-'));
+  try {
+    const write = (file: string, indices: Iterable<number>): number => {
+      const fd = openSync(file, 'w');
+      let first = true;
+      let batch: string[] = [];
+      const flush = (): void => {
+        if (batch.length === 0) return;
+        writeSync(fd, (first ? '' : ',') + batch.join(','));
+        first = false;
+        batch = [];
+      };
+      writeSync(fd, '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Million","rules":[]}},"results":[');
+      for (const i of indices) {
+        batch.push(
+          JSON.stringify({
+            ruleId: `R${i % 50}`,
+            level: LEVELS[i % LEVELS.length],
+            message: { text: `Problem ${i}` },
+            locations: [{ physicalLocation: { artifactLocation: { uri: `src/m${i % 997}/f${i % 89}.js` }, region: { startLine: 1 + (i % 4000) } } }],
+          }),
+        );
+        if (batch.length === 10_000) flush();
+      }
+      flush();
+      writeSync(fd, ']}]}');
+      closeSync(fd);
+      return statSync(file).size;
+    };
+    const previous = path.join(dir, 'previous.sarif');
+    const next = path.join(dir, 'next.sarif');
+    const previousBytes = write(previous, range(0, n));
+    write(next, [...range(0, n).filter((i) => i % 20 !== 7), ...range(n, n + n / 20)]);
+    const workspace = path.join(dir, 'app');
+    mkdirSync(workspace);
+    const rows: [string, ProcessRun][] = [];
+    const step = (label: string, args: string[], stdoutFile?: string): void => {
+      process.stderr.write(`store benchmark, a million findings: ${label}…\n`);
+      const run = runner.run([CLI, ...args], workspace, stdoutFile);
+      if (run.status !== 0) fail(label, run);
+      rows.push([label, run]);
+    };
+    step('import of a 1,000,000-result SARIF report', ['import', previous, '--scan-type', SCAN_TYPE]);
+    step('reimport, 5% gone and 5% new', ['reimport', next, '--scan-type', SCAN_TYPE]);
+    step('findings --json (streamed to a file)', ['findings', '--json'], path.join(dir, 'findings.json'));
+    step('triage of one finding', ['triage', '777777', '--status', 'false-positive', '--reason', 'benchmark']);
+    const listed = statSync(path.join(dir, 'findings.json')).size;
+    console.log('');
+    console.log(`A million findings (SARIF report of ${(previousBytes / 1024 / 1024).toFixed(0)} MB, whole CLI processes, one run each):`);
+    console.log('');
+    console.log('| operation | time | peak RSS MB |');
+    console.log('| --- | ---: | ---: |');
+    for (const [label, run] of rows) console.log(`| ${label} | ${formatMs(run.ms)} | ${mb(run.peakRssBytes)} |`);
+    console.log('');
+    console.log(`Store on disk: ${mb(storeBytes(path.join(workspace, '.scan-ledger')))} MB; findings --json wrote ${mb(listed)} MB.`);
+  } finally {
+    if (KEEP) process.stderr.write(`kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   if (!existsSync(CLI)) {
     process.stderr.write(`bench-store: ${CLI} is missing; run \`npm run build\` first (\`npm run bench\` does).\n`);
@@ -639,6 +709,7 @@ function main(): void {
       `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, runs: RUNS, rssMethod: runner.method, baselineRssBytes, goals: GOAL, results, multitool: mt }, null, 2)}\n`,
     );
     if (!printResults(results, mt, runner.method, baselineRssBytes, jsonPath)) process.exitCode = 1;
+    if (process.env.BENCH_MILLION === '1') runMillion(runner);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -43,6 +43,16 @@ describe('cli: a heap large enough for the store (issue 16, item 1)', () => {
     assert.notEqual(neededHeapMb([`--store=${path.join(root, 'elsewhere', 'store.json')}`], '/', {}), null);
   });
 
+  it('an import of a report too large for the default heap raises it before any store exists', () => {
+    const report = path.join(root, 'big.sarif');
+    const fd = openSync(report, 'w');
+    ftruncateSync(fd, Math.ceil(limit / 10));
+    closeSync(fd);
+    assert.notEqual(neededHeapMb(['import', 'big.sarif', '--scan-type', 'SARIF'], root, {}), null);
+    assert.notEqual(neededHeapMb(['reimport', '--json', report], root, {}), null);
+    assert.equal(neededHeapMb(['findings', 'big.sarif'], root, {}), null, 'only commands that parse a report count it');
+  });
+
   it('the relaunched process never relaunches again', () => {
     partsOf(path.join(root, '.scan-ledger'), limit / 2);
     assert.equal(neededHeapMb(['findings'], root, { SCAN_LEDGER_HEAP_RAISED: '1' }), null);
