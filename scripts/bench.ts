@@ -17,23 +17,20 @@
  * Prints a markdown table ready to paste into the README.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { importScan, reimportScan, type EngineContext, type ImportOptions, type ImportResult } from '../src/engine';
 import { defaultSettings, effectiveSettings, type ImportCounts } from '../src/model';
 import { parseReport } from '../src/parsers';
-import { journalPathOf, LedgerStore, partsFolderOf } from '../src/store';
+import { LedgerStore } from '../src/store';
+import { storeFilePaths } from '../test/store-files';
 import { seededRandom } from '../test/seeded-random';
 
 /** The texts of the store's files: the index, each per-test document, the journal if any. */
 function storeFileTexts(storePath: string): string[] {
-  const texts = [readFileSync(storePath, 'utf8')];
-  const parts = partsFolderOf(storePath);
-  if (existsSync(parts)) for (const name of readdirSync(parts)) texts.push(readFileSync(path.join(parts, name), 'utf8'));
-  if (existsSync(journalPathOf(storePath))) texts.push(readFileSync(journalPathOf(storePath), 'utf8'));
-  return texts;
+  return storeFilePaths(storePath).map((file) => readFileSync(file, 'utf8'));
 }
 
 const SCAN_TYPE = 'Generic Findings Import';

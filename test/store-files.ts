@@ -36,25 +36,20 @@ export async function writeSingleDocument(storePath: string, document: unknown):
   return bytes;
 }
 
+/** The store's files that exist: the index, every file of its documents folder (sorted), the journal. */
+export function storeFilePaths(storePath: string): string[] {
+  const parts = partsFolderOf(storePath);
+  return [
+    ...(existsSync(storePath) ? [storePath] : []),
+    ...(existsSync(parts) ? readdirSync(parts).sort().map((name) => path.join(parts, name)) : []),
+    ...(existsSync(journalPathOf(storePath)) ? [journalPathOf(storePath)] : []),
+  ];
+}
+
 /** Every file of the store (index, documents, journal) with its bytes, to compare before and after. */
 export async function storeFiles(storePath: string): Promise<Map<string, string>> {
-  const dir = path.dirname(storePath);
   const out = new Map<string, string>();
-  const ext = path.extname(storePath);
-  const stem = path.basename(ext ? storePath.slice(0, -ext.length) : storePath);
-  const visit = async (folder: string): Promise<void> => {
-    for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name === `${stem}.parts`) await visit(full);
-        continue;
-      }
-      if (entry.name === path.basename(storePath) || entry.name === `${stem}.journal` || folder !== dir) {
-        out.set(path.relative(dir, full), await fs.readFile(full, 'base64'));
-      }
-    }
-  };
-  await visit(dir);
+  for (const file of storeFilePaths(storePath)) out.set(path.relative(path.dirname(storePath), file), await fs.readFile(file, 'base64'));
   return out;
 }
 
@@ -101,13 +96,7 @@ export function readStoreSync(storePath: string): StoreData {
 /** Every file of the store (index, documents, journal) as one buffer, or null without a store. */
 export function storeBytesSync(storePath: string): Buffer | null {
   if (!existsSync(storePath)) return null;
-  const files: Buffer[] = [Buffer.from(`index\n`), readFileSync(storePath)];
-  const parts = partsFolderOf(storePath);
-  if (existsSync(parts)) {
-    for (const name of readdirSync(parts).sort()) files.push(Buffer.from(`\n${name}\n`), readFileSync(path.join(parts, name)));
-  }
-  if (existsSync(journalPathOf(storePath))) files.push(Buffer.from('\njournal\n'), readFileSync(journalPathOf(storePath)));
-  return Buffer.concat(files);
+  return Buffer.concat(storeFilePaths(storePath).flatMap((file) => [Buffer.from(`\n${path.basename(file)}\n`), readFileSync(file)]));
 }
 
 /**
@@ -125,9 +114,5 @@ export function writeStoreSync(storePath: string, data: StoreData): void {
 
 /** The bytes of every file of the store, summed. */
 export function storeSizeSync(storePath: string): number {
-  let total = statSync(storePath).size;
-  const parts = partsFolderOf(storePath);
-  if (existsSync(parts)) for (const name of readdirSync(parts)) total += statSync(path.join(parts, name)).size;
-  if (existsSync(journalPathOf(storePath))) total += statSync(journalPathOf(storePath)).size;
-  return total;
+  return storeFilePaths(storePath).reduce((sum, file) => sum + statSync(file).size, 0);
 }

@@ -72,9 +72,6 @@ export interface IndexDocument extends Omit<StoreData, 'findings' | 'imports'> {
   parts: Record<string, PartEntry>;
 }
 
-/** The index's own fields, in the order they are written. */
-export const INDEX_LAYOUT_FIELDS = ['generation', 'journalThrough', 'parts'] as const;
-
 /** The store data held in the index (everything but findings and import records). */
 export type IndexFields = Omit<StoreData, 'findings' | 'imports'>;
 
@@ -177,8 +174,8 @@ export function encodeFinding(f: Finding): string {
 }
 
 /**
- * The finding without the usual values, as the compact encoding measured above wrote it
- * (kept for the benchmark's bytes-per-finding comparison; `decodeFinding` reads both forms).
+ * The finding without the usual values: the compact encoding measured above, which a document
+ * may hold (`decodeFinding` restores what it leaves out) but the store does not write.
  */
 export function compactFinding(f: Finding): string {
   const out: Record<string, unknown> = {};

@@ -448,13 +448,15 @@ export class LedgerStore {
       if (entries.some((e) => e.index && withoutCounters(e.index) !== ours)) return false;
       for (const e of entries) for (const f of e.findings) if (ledger.finding(f.id)?.testId !== f.testId) return false;
       for (const e of entries) {
-        for (const f of e.findings) replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
+        for (const f of e.findings) {
+          replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
+          this.journalTests.add(f.testId);
+        }
         if (e.index) ledger.data.nextIds = { ...e.index.nextIds };
         this.journalSeq = e.seq;
       }
       this.indexText = JSON.stringify(indexFieldsOf(ledger.data));
       this.journalBytes += tail.validBytes;
-      for (const e of entries) for (const f of e.findings) this.journalTests.add(f.testId);
       ledger.changes.clear();
       this.rememberSavedForms();
       const after = await this.storeSignature();
