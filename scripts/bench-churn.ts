@@ -350,6 +350,7 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
         result.persisting += pairs;
         result.kept += kept;
         result.falseClosesAndCreates += pairs - kept;
+        if (process.env.CHURN_DEBUG && pairs > kept && mode === 'fingerprint' && sources === 'reports only') console.log('LOST', v.version, file, line, '->', mapped.line, rule, 'before', before, 'after', [...after]);
       }
       for (const [k, count] of nowCounts) {
         const older = (byPosition.get(k) ?? []).filter((id) => id <= lastIdBefore).length;

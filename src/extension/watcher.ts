@@ -2,9 +2,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applySharedTriage } from '../engine';
 import type { WatchEntry } from '../model';
+import { detectScanType } from '../parsers';
 import { readSharedTriage } from '../store';
 import type { ImportQueue } from './import-queue';
-import { log } from './log';
+import { describeError, log } from './log';
 import type { ImportOrigin, ImportOutcome, ReportImporter } from './report-import';
 import type { ReportConsentGate } from './report-consent';
 import type { RestrictedModeHint } from './restricted-mode';
@@ -27,6 +28,12 @@ export const WATCH_DEBOUNCE_MS = 500;
 const STORE_DEBOUNCE_MS = 300;
 /** How many files of a new folder are looked at for reports: a scanner's output folder is small. */
 const NEW_FOLDER_SCAN_LIMIT = 500;
+/**
+ * Files a default pattern found that are larger than this are taken for reports without being
+ * read before the consent question: a file that big matching `**\/bandit*.json` is a report, and
+ * reading it twice at start-up would cost more than the question saves.
+ */
+const SNIFF_MAX_BYTES = 8 * 1024 * 1024;
 
 interface FolderWatch {
   /** The watch settings and store path the watchers were made for, to notice changes. */
@@ -285,7 +292,7 @@ export class ReportWatcher implements vscode.Disposable {
     const folders = this.registry.sessions().filter((session) => !only || only.has(session));
     const sweepFolder = async (session: WorkspaceSession): Promise<void> => {
       let reports = await this.watchedReports(session);
-      if (watchOrigin(session) === 'pattern') reports = await this.consent.sweepReports(session, reports);
+      if (watchOrigin(session) === 'pattern') reports = await this.consent.sweepReports(session, await this.reportsAmong(session, reports));
       result.reports += reports.length;
       const jobs = reports.map(({ uri, entry }) =>
         this.queue.enqueue(async () => {
@@ -297,6 +304,40 @@ export class ReportWatcher implements vscode.Disposable {
     };
     await Promise.all(folders.map(sweepFolder));
     return result;
+  }
+
+  /**
+   * Of the files the default patterns matched, the ones that are scanner reports: a loose
+   * pattern (`**\/findings*.json`) also matches a project's own data files, and the consent
+   * question must count reports, not those. A file that is not a report, an empty one (its
+   * scanner is still writing it) or one that cannot be read is left out with a log line, never
+   * a notification: nobody named it. Files the store already imported are reports by record.
+   */
+  private async reportsAmong<T extends { uri: vscode.Uri }>(session: WorkspaceSession, found: readonly T[]): Promise<T[]> {
+    const imported = new Set((session.ledger?.data.imports ?? []).map((r) => r.settings.reportName));
+    const reports: T[] = [];
+    for (const item of found) {
+      const reportName = session.relativePath(item.uri);
+      if (imported.has(reportName)) {
+        reports.push(item);
+        continue;
+      }
+      let why: string | null;
+      try {
+        const size = (await vscode.workspace.fs.stat(item.uri)).size;
+        if (size === 0) why = 'it is empty (its scanner may still be writing it; it is imported when it changes)';
+        else if (size > SNIFF_MAX_BYTES) why = null;
+        else {
+          const detection = detectScanType((await this.importer.readReport(session, item.uri)).text, reportName);
+          why = detection.scanType === null ? detection.reason : null;
+        }
+      } catch (error) {
+        why = `it cannot be read (${describeError(error)})`;
+      }
+      if (why === null) reports.push(item);
+      else log().info(`${session.folder.name}: ${reportName} matches a default watch pattern but is left out: ${why}.`);
+    }
+    return reports;
   }
 
   /**

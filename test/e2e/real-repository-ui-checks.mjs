@@ -6,7 +6,7 @@
 // and the tree with both imports' counts.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { afterLabels, runChecks, runCommand, until, widenSideBar } from './ui-checks.mjs';
+import { afterLabels, runChecks, runCommand, settingsFrame, until, widenSideBar } from './ui-checks.mjs';
 
 /** Opens a workspace file at a line with Quick Open (`path:line`), as a user would. */
 async function openAt(page, relPath, line) {
@@ -134,6 +134,73 @@ async function checkTree(page, results, state) {
   return `"${importRow}"; "${reimportRow}"`;
 }
 
+/**
+ * The settings panel on the real test: the preview replays bandit's last report, and a stricter
+ * minimum severity, not saved, shows what it would change before the user commits to it.
+ */
+async function checkSettings(page, results, state) {
+  await runCommand(page, 'View: Close Primary Side Bar');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  await runCommand(page, 'Scan Ledger: Open Settings');
+  const frame = await settingsFrame(page);
+  const summary = frame.locator('#preview .summary');
+  const before = await until('the preview of the real test', async () => {
+    const t = (await summary.count()) ? await summary.innerText() : '';
+    return t.includes(`reimporting ${state.report} into`) ? t : undefined;
+  }, 30_000);
+  const severity = frame.locator('#setting-minimumSeverity');
+  await severity.selectOption('High');
+  const changed = frame.locator('#preview tr.changed');
+  await until('the preview to show what a High minimum would change', async () => (await changed.count()) > 0, 30_000);
+  const rows = (await changed.allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+  await frame.locator('#preview').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: join(results, 'real-repo-settings.png') });
+  // Not saved: the picture shows a draft, and the workspace keeps its settings.
+  await severity.selectOption('Info');
+  return `"${before.slice(0, 120)}"; with minimum severity High: ${rows.join('; ')}`;
+}
+
+/**
+ * The start-up question, answered as a user would, while the suite waits for it: it appears as a
+ * notification once the extension has looked at the repository; it must count the reports
+ * committed outside the tests (not the fixtures' samples, not the project's data file), and
+ * "Only New Ones" is clicked — the stale reports stay out, what the user's scanner writes from
+ * now on comes in. The picture is the README's.
+ */
+async function answerConsent(page, results, env) {
+  const stale = env.SCAN_LEDGER_REAL_REPO_STALE.split(':');
+  const question = (where) => page.locator(`${where} .notification-list-item`, { hasText: 'Scan Ledger found' }).first();
+  // The question waits for the workbench, the extension host and the sweep of a cold session.
+  // An information toast hides itself after a while (the question stays in the notification
+  // centre, behind the bell), so when no toast shows, the user opens the centre.
+  const toast = await until('the start-up question', async () => {
+    if (await question('.notifications-toasts').isVisible()) return question('.notifications-toasts');
+    if (await question('.notifications-center').isVisible()) return question('.notifications-center');
+    if (await page.locator('.notifications-center').isVisible()) return undefined;
+    const unread = await page.locator('.statusbar-item[id*="notifications"] .codicon-bell-dot, .statusbar-item [class*="bell-dot"]').count();
+    if (unread > 0) {
+      await runCommand(page, 'Notifications: Show Notifications');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+    return undefined;
+  }, 180_000);
+  const text = (await toast.locator('.notification-list-item-message').innerText()).trim();
+  const expected = `Scan Ledger found ${stale.length} scanner reports in node-gyp that no scanLedger.watch setting names.`;
+  if (!text.startsWith(expected)) throw new Error(`the question should count the ${stale.length} reports outside the tests: "${text}"`);
+  const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+  if (JSON.stringify(buttons) !== JSON.stringify(['All', 'Choose…', 'Only New Ones', 'Never'])) throw new Error(`the question's buttons: ${buttons.join(', ')}`);
+  await page.mouse.move(5, 500);
+  await page.screenshot({ path: join(results, 'real-repo-consent.png') });
+  await toast.locator('.monaco-button', { hasText: 'Only New Ones' }).click();
+  await toast.waitFor({ state: 'hidden', timeout: 10_000 });
+  return `"${text.slice(0, 90)}…" answered "Only New Ones"; buttons ${buttons.join(' / ')}`;
+}
+
+/** The UI steps the real-repository suite waits for: the start-up question. */
+export async function answerRealRepositoryQuestions({ page, results, env }) {
+  return runChecks(page, results, [['real repository: the start-up question counts the stale reports only and is answered on its notification', () => answerConsent(page, results, env)]]);
+}
+
 export async function runRealRepositoryUiChecks({ page, results, env }) {
   let state;
   try {
@@ -146,5 +213,6 @@ export async function runRealRepositoryUiChecks({ page, results, env }) {
     ['real repository: after-line labels of the triaged finding at its new line and of open findings', () => checkDecorations(page, results, state)],
     ['real repository: the hover tells the false positive and its move', () => checkHover(page, results, state)],
     ['real repository: the tree shows both imports with their counts', () => checkTree(page, results, state)],
+    ['real repository: the settings panel previews the real test’s last report with a changed setting', () => checkSettings(page, results, state)],
   ]);
 }

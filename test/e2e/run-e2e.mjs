@@ -19,6 +19,9 @@
 //   SCAN_LEDGER_E2E_VSIX        test this .vsix instead of packaging one with `npm run package`
 //   SCAN_LEDGER_E2E_TIMEOUT_MS  how long one session's suites may take (default 8 minutes)
 //   SCAN_LEDGER_E2E_KEEP=1      keep the sessions' folders (code-server logs, workspaces)
+//   SCAN_LEDGER_E2E_SESSIONS    run only these sessions, comma-separated (trusted, untrusted,
+//                               real-repository, activation): for working on one; such a run
+//                               never updates the README's screenshots
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,7 +32,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSuites, mochaPath, prepareWorkspace } from '../integration/build-suites.mjs';
 import { packageVsix } from '../../scripts/package-vsix.mjs';
-import { runRealRepositoryUiChecks } from './real-repository-ui-checks.mjs';
+import { answerRealRepositoryQuestions, runRealRepositoryUiChecks } from './real-repository-ui-checks.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,7 +53,7 @@ const REAL_REPOSITORY = {
   ],
 };
 // Where the screenshots of the real-repository run are copied for the README, when the run passes.
-const README_SCREENSHOTS = ['real-repo-decorations.png', 'real-repo-hover.png', 'real-repo-tree.png'];
+const README_SCREENSHOTS = ['real-repo-consent.png', 'real-repo-decorations.png', 'real-repo-hover.png', 'real-repo-tree.png', 'real-repo-settings.png'];
 const ACTIVATION_RUNS = Math.max(1, Number(process.env.SCAN_LEDGER_ACTIVATION_RUNS ?? 3));
 const SUITE_TIMEOUT_MS = Number(process.env.SCAN_LEDGER_E2E_TIMEOUT_MS ?? 8 * 60_000);
 // Start-up waits sized for a cold, loaded two-core machine: code-server's first start compiles
@@ -379,9 +382,40 @@ function prepareBenchWorkspace(runDir) {
 }
 
 /**
+ * The scanner-shaped files the real repository is given before it is committed, as projects keep
+ * them (issue 11's first complaint): other tools' sample reports under the unit tests' fixtures
+ * (the default `scanLedger.watchExclude` keeps them out, unasked), two reports someone committed
+ * long ago outside the tests (found by the default patterns: the start-up question is about
+ * these), and a data file of the project's own that only a loose default pattern matches
+ * (`**\/findings*.json`, not a report: a log line, neither a question nor an error). The suite
+ * checks the question's count against `STALE_REPORTS`.
+ */
+const FIXTURE_SAMPLES = [
+  ['semgrep-json-report/many_findings.json', 'test/fixtures/reports/semgrep-sample.json'],
+  ['zap-scan/many_findings.xml', 'test/fixtures/reports/zap-sample.xml'],
+  ['gitleaks-scan/many_findings.json', 'test/fixtures/reports/gitleaks-sample.json'],
+  ['bandit-scan/many_findings.json', 'test/fixtures/reports/bandit-sample.json'],
+  ['sarif/many_findings.sarif', 'test/fixtures/reports/results.sarif'],
+];
+const STALE_REPORTS = [
+  ['semgrep-json-report/one_finding.json', 'ci/semgrep-2022.json'],
+  ['trivy-scan/many_findings.json', 'docs/trivy-results.json'],
+];
+const PROJECT_DATA = ['docs/findings-review.json', `${JSON.stringify({ reviewed: ['gyp/pylib/gyp/input.py'], owner: 'build team', next: '2027-01' }, null, 2)}\n`];
+
+function addRepositoryReports(ws) {
+  for (const [fixture, target] of [...FIXTURE_SAMPLES, ...STALE_REPORTS]) {
+    mkdirSync(dirname(join(ws, target)), { recursive: true });
+    cpSync(join(root, 'test', 'fixtures', fixture), join(ws, target));
+  }
+  mkdirSync(dirname(join(ws, PROJECT_DATA[0])), { recursive: true });
+  writeFileSync(join(ws, PROJECT_DATA[0]), PROJECT_DATA[1]);
+}
+
+/**
  * The real-repository session's workspace, as a user has it after cloning a project: node-gyp
- * 9.4.1 as its registry tarball holds it (GYP's Python sources under gyp/), a git repository
- * with that release committed, and no Scan Ledger settings. The next release is extracted beside
+ * 9.4.1 as its registry tarball holds it (GYP's Python sources under gyp/) with the scanner-shaped
+ * files above, a git repository with that release committed, and no Scan Ledger settings. The next release is extracted beside
  * it, outside the workspace, for the suite to copy over the sources as the next version; the
  * suite writes what it triaged to the state file, which the UI checks read.
  */
@@ -395,6 +429,7 @@ function prepareRealRepository(runDir, tools) {
     run('tar', ['-xzf', release.tarball, '-C', dir, '--strip-components=1', '--no-same-owner']);
   }
   const git = (...args) => run('git', args, { cwd: ws, stdio: ['ignore', 'ignore', 'inherit'] });
+  addRepositoryReports(ws);
   git('init', '-q');
   git('config', 'user.name', 'E2E Tester');
   git('config', 'user.email', 'e2e@scan-ledger.invalid');
@@ -407,6 +442,9 @@ function prepareRealRepository(runDir, tools) {
       SCAN_LEDGER_REAL_REPO_NEXT: join(nextDir, 'gyp'),
       SCAN_LEDGER_REAL_REPO_RELEASES: `${current.version} ${next.version}`,
       SCAN_LEDGER_REAL_REPO_STATE: join(runDir, 'real-repository.json'),
+      SCAN_LEDGER_REAL_REPO_STALE: STALE_REPORTS.map(([, target]) => target).join(':'),
+      SCAN_LEDGER_REAL_REPO_SAMPLES: FIXTURE_SAMPLES.map(([, target]) => target).join(':'),
+      SCAN_LEDGER_REAL_REPO_DATA: PROJECT_DATA[0],
     },
   };
 }
@@ -533,7 +571,7 @@ function tail(file, lines = 25) {
  * workbench or the runner never comes up) is started again from scratch, up to
  * SESSION_START_ATTEMPTS times; test failures and timeouts once tests run are not retried.
  */
-async function session(options) {
+async function startSession(options) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await sessionAttempt(options);
@@ -544,7 +582,7 @@ async function session(options) {
   }
 }
 
-async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, afterSuites, prepare = prepareWorkspace, manualActivation = false, env: extraEnv = {} }) {
+async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, duringSuites, afterSuites, prepare = prepareWorkspace, manualActivation = false, env: extraEnv = {} }) {
   const runDir = mkdtempSync(join(tmpdir(), `scan-ledger-e2e-${name}-`));
   const userDataDir = join(runDir, 'user-data');
   const extDir = join(runDir, 'extensions');
@@ -609,6 +647,8 @@ async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, after
     }, WORKBENCH_TIMEOUT_MS, `${name}: the runner extension to start the suites`).catch((error) => {
       throw error instanceof StartupError ? error : new StartupError(`${error.message}; the end of the code-server log:\n${tail(serverLog)}`);
     });
+    // UI steps a suite waits for (the user answering a notification), driven while it runs.
+    const during = duringSuites ? duringSuites({ page, workspace: ws, results, env: preparedEnv }) : Promise.resolve({ passed: 0, failed: 0 });
     const result = await waitFor(async () => {
       const r = existsSync(resultsFile) && readJson(resultsFile);
       if (r) return r;
@@ -621,7 +661,9 @@ async function sessionAttempt({ name, tools, vsix, bundles, trusted, grep, after
     for (const f of result.failures) log(`${name}: failure in ${f.title}\n${f.error}`);
     const errors = activationErrors(userDataDir);
     for (const e of errors) log(`${name}: activation error: ${e}`);
-    const ui = afterSuites ? await afterSuites({ page, workspace: ws, results, env: preparedEnv }) : { passed: 0, failed: 0 };
+    const duringUi = await during;
+    const afterUi = afterSuites ? await afterSuites({ page, workspace: ws, results, env: preparedEnv }) : { passed: 0, failed: 0 };
+    const ui = { passed: duringUi.passed + afterUi.passed, failed: duringUi.failed + afterUi.failed };
     return { name, suites: result, ui, activationErrors: errors.length, logDir: runDir };
   } catch (err) {
     log(`${name}: ${err.message.split('\n')[0]}; code-server log: ${serverLog}`);
@@ -650,11 +692,16 @@ async function main() {
   const bundles = bundleSuites(join(runDir, 'suites'));
   log(`integration suites: ${bundles.map((b) => b.split('/').pop()).join(', ')}`);
 
+  const only = process.env.SCAN_LEDGER_E2E_SESSIONS?.split(',').map((n) => n.trim()).filter(Boolean);
+  const skipped = (name) => ({ name, skipped: true, suites: { passed: 0, failed: 0, tests: [] }, ui: { passed: 0, failed: 0 }, activationErrors: 0 });
+  const session = (options) => (!only || only.includes(options.name.replace(/-\d+$/, '')) ? startSession(options) : Promise.resolve(skipped(options.name)));
+  if (only) log(`only the sessions ${only.join(', ')} (SCAN_LEDGER_E2E_SESSIONS)`);
+
   const trusted = await session({ name: 'trusted', tools, vsix, bundles, trusted: true, grep: '^(?!untrusted|benchmark|real repository)', afterSuites: runUiChecks });
   const untrusted = await session({ name: 'untrusted', tools, vsix, bundles, trusted: false, grep: '^untrusted' });
   // A new user's first cycle on a real project: GYP's sources, Debian's bandit, the next release.
   const realRepository = await session({
-    name: 'real-repository', tools, vsix, bundles, trusted: true, grep: '^real repository', prepare: prepareRealRepository, afterSuites: runRealRepositoryUiChecks,
+    name: 'real-repository', tools, vsix, bundles, trusted: true, grep: '^real repository', prepare: prepareRealRepository, duringSuites: answerRealRepositoryQuestions, afterSuites: runRealRepositoryUiChecks,
   });
   const activationFile = join(results, 'activation.json');
   rmSync(activationFile, { force: true });
@@ -691,7 +738,7 @@ async function main() {
   const failed = hostFailed + uiFailed + activationErrorCount;
   process.stdout.write(`e2e: ${passed} passed, ${failed} failed (${Math.round((Date.now() - started) / 1000)} s)\n`);
   // The README shows the real-repository screenshots of a run that passed, never of a failing one.
-  if (failed === 0) {
+  if (failed === 0 && !only) {
     const screenshots = join(root, 'docs', 'screenshots');
     mkdirSync(screenshots, { recursive: true });
     for (const f of README_SCREENSHOTS) {
@@ -701,9 +748,9 @@ async function main() {
     log(`README screenshots copied to docs/screenshots: ${README_SCREENSHOTS.join(', ')}`);
   }
   // Keep the sessions' folders (code-server logs, workspaces) only when something failed.
-  if (failed === 0 && !process.env.SCAN_LEDGER_E2E_KEEP) for (const dir of [runDir, ...sessions.map((s) => s.logDir)]) rmSync(dir, { recursive: true, force: true });
+  if (failed === 0 && !process.env.SCAN_LEDGER_E2E_KEEP) for (const dir of [runDir, ...sessions.filter((s) => !s.skipped).map((s) => s.logDir)]) rmSync(dir, { recursive: true, force: true });
   for (const s of sessions) {
-    if (s.suites.tests.length === 0) throw new Error(`the ${s.name} session ran no extension-host test`);
+    if (!s.skipped && s.suites.tests.length === 0) throw new Error(`the ${s.name} session ran no extension-host test`);
   }
   process.exitCode = failed > 0 ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 // left the fixture workspace with two tests (the second one's findings duplicate the first's),
 // a finding reopened by the latest import, and a history of several imports. Each check drives
 // the page with the keyboard and mouse, reads what is rendered, and saves a screenshot under
-// test-results/ for the README.
+// test-results/ (the README's pictures come from the real-repository session instead).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -199,7 +199,7 @@ async function checkTree(page, results) {
 }
 
 /** The settings webview's inner frame: the one that has the panel's Save button. */
-async function settingsFrame(page) {
+export async function settingsFrame(page) {
   return until('the settings webview', async () => {
     for (const frame of page.frames()) {
       try {

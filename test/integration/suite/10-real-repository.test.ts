@@ -16,15 +16,19 @@ import { importsOf, lineDecorationsOf, queueSettled, settledSession, waitForImpo
  * Run only by the e2e runner's `real-repository` session (selected by the title prefix
  * `real repository`), whose workspace is node-gyp 9.4.1 as the npm registry ships it (GYP's
  * Python sources under gyp/), a git checkout with no Scan Ledger settings: the user installs
- * the extension, opens the project and runs Debian's bandit in it. Nothing is configured and no
- * consent is given: the report a scanner writes now, under a default watch pattern
- * (`**\/bandit*.json`), is the user's, so it is imported without a question; the start-up
- * question is for reports already lying in the repository, and this one has none. Then one
- * finding is triaged, release 10.0.1's sources replace 9.4.1's, bandit runs again, and the
+ * the extension, opens the project and runs Debian's bandit in it. Nothing is configured. The
+ * repository holds scanner-shaped files as real projects do: other tools' sample reports under
+ * test/fixtures (never watched by default), two reports committed long ago outside the tests,
+ * and a data file of the project's own that a loose default pattern matches. At start-up the
+ * user is asked about the two stale reports only, on a real notification that the runner clicks
+ * ("Only New Ones"; the extension's start-up, and so `settledSession`, waits for the answer).
+ * The report bandit writes afterwards is new, so it is imported without another question. Then
+ * one finding is triaged, release 10.0.1's sources replace 9.4.1's, bandit runs again, and the
  * watcher's reimport must keep the triage where the code moved.
  *
- * The runner's environment names the next release's gyp/ folder (outside the workspace) and a
- * state file, where the suite leaves what it triaged for the UI checks that follow.
+ * The runner's environment names the next release's gyp/ folder (outside the workspace), the
+ * files it put in the repository, and a state file, where the suite leaves what it triaged for
+ * the UI checks that follow.
  */
 
 const REPORT = 'bandit-report.json';
@@ -32,6 +36,13 @@ const SOURCES = 'gyp';
 const NEXT_SOURCES = process.env.SCAN_LEDGER_REAL_REPO_NEXT ?? '';
 const STATE_FILE = process.env.SCAN_LEDGER_REAL_REPO_STATE ?? '';
 const [RELEASE_A, RELEASE_B] = (process.env.SCAN_LEDGER_REAL_REPO_RELEASES ?? 'A B').split(' ');
+const list = (value: string | undefined): string[] => (value ? value.split(':') : []);
+/** Reports committed outside the tests: what the start-up question is about. */
+const STALE_REPORTS = list(process.env.SCAN_LEDGER_REAL_REPO_STALE);
+/** Other tools' sample reports under test/fixtures: excluded by default, never asked about. */
+const FIXTURE_SAMPLES = list(process.env.SCAN_LEDGER_REAL_REPO_SAMPLES);
+/** The project's own data file that `**\/findings*.json` matches: not a report. */
+const PROJECT_DATA = process.env.SCAN_LEDGER_REAL_REPO_DATA ?? '';
 const REASON = 'GYP runs what the project’s own .gyp files say: trusted input, by design';
 const SEVERITY_ORDER = ['HIGH', 'MEDIUM', 'LOW'];
 
@@ -209,7 +220,8 @@ describe('real repository: GYP’s sources from node-gyp, scanned by Debian’s 
   };
 
   before(async () => {
-    assert.ok(NEXT_SOURCES && STATE_FILE, 'the runner names the next release’s sources and the state file');
+    assert.ok(NEXT_SOURCES && STATE_FILE && STALE_REPORTS.length && FIXTURE_SAMPLES.length && PROJECT_DATA, 'the runner names the next release’s sources, the files it added and the state file');
+    // Start-up waits for the answer to the question, which the runner gives on the notification.
     ({ api, session } = await settledSession());
     // A question from the extension would be answered "dismissed" and recorded here; a new
     // user running their scanner should not get one.
@@ -237,9 +249,22 @@ describe('real repository: GYP’s sources from node-gyp, scanned by Debian’s 
     );
   });
 
+  it('real repository: the start-up question is about the reports committed outside the tests; “Only New Ones” on its notification imports none, with no error notification', async () => {
+    const watched = (await api.watcher.watchedReports(session)).map((r) => session.relativePath(r.uri));
+    assert.deepEqual(sorted(watched), sorted([...STALE_REPORTS, PROJECT_DATA]), 'the default patterns find the stale reports and the data file, not the fixtures’ samples');
+    for (const sample of FIXTURE_SAMPLES) await fs.access(workspacePath(sample));
+    const consent = api.consent.consentOf(session);
+    assert.ok(consent, 'the answer is remembered for this workspace');
+    assert.equal(consent.choice, 'onlyNew', 'the answer clicked on the notification');
+    assert.deepEqual(sorted(consent.declined), sorted(STALE_REPORTS), 'asked about the stale reports only: the data file is no report');
+    assert.equal(importsOf(session).length, 0, 'nothing imported: no stale report, no sample, no data file');
+    assert.equal(await session.storeExists(), false, 'no store written');
+    assert.deepEqual(api.notifications(), [], 'no error or warning notification at start-up');
+  });
+
   it('real repository: bandit’s report, created empty and filled at the end, is imported once with no question and no error notification', async () => {
     assert.equal(importsOf(session).length, 0, 'a fresh checkout: nothing imported yet');
-    assert.deepEqual((await api.watcher.watchedReports(session)).map((r) => session.relativePath(r.uri)), [], 'the repository holds no scanner report');
+    const consentBefore = api.consent.consentOf(session);
     const notificationsBefore = api.notifications().length;
     const scan = await scanWithBandit(session);
     resultsA = scan.results;
@@ -256,7 +281,7 @@ describe('real repository: GYP’s sources from node-gyp, scanned by Debian’s 
     testId = firstImport.testId;
     assert.deepEqual(api.notifications().slice(notificationsBefore), [], 'no error or warning notification');
     assert.deepEqual(prompt.questions, [], 'no consent question: the user’s scanner wrote the report now');
-    assert.equal(api.consent.consentOf(session), undefined);
+    assert.deepEqual(api.consent.consentOf(session), consentBefore, 'the answer stays as given');
   });
 
   it('real repository: one finding per bandit result, on its file and line, in one test the tree shows', async () => {
