@@ -12,7 +12,9 @@
  * flagged line is unchanged (only moved, or its file renamed) and still reported by the next
  * scan at the mapped line is a persisting finding, and must stay the same stored finding.
  *
- * Run: `npm run bench:churn`. Downloads and reports are cached in .cache/churn.
+ * Run: `npm run bench:churn` (`CHURN_CORPUS=node-gyp-bandit` for the second corpus,
+ * `CHURN_LIST=1` to list every lost link and wrong match). Downloads and reports are cached in
+ * .cache/churn.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +70,8 @@ const CORPORA: Record<string, () => Corpus> = {
 };
 
 const corpusName = process.env.CHURN_CORPUS ?? 'express-eslint';
+/** `CHURN_LIST=1`: print every lost persisting link and every wrong match, to see why. */
+const LIST_LINKS = process.env.CHURN_LIST === '1';
 if (!CORPORA[corpusName]) throw new Error(`CHURN_CORPUS: unknown corpus "${corpusName}"; one of ${Object.keys(CORPORA).join(', ')}`);
 const CORPUS = CORPORA[corpusName]();
 const PACKAGE = process.env.CHURN_PACKAGE ?? CORPUS.packageName;
@@ -155,7 +159,11 @@ async function eslintScan(checkoutDir: string): Promise<string> {
 
 /**
  * Maps each unchanged line of the old tree to its line in the new tree, per file, from
- * `git diff --no-index -M -U0` (renames included).
+ * `git diff --no-index -M -U0` (renames included). A line the diff shows removed and added
+ * again with the same text in the same file (reordered imports, a function moved below
+ * another) is unchanged too: it only moved, as `git diff --color-moved` would show it. Such
+ * lines are paired one to one in order, among lines with at least eight non-blank characters
+ * (a lone `}` or `pass` moving tells nothing).
  */
 function lineMapping(oldVersion: string, newVersion: string): { map: (file: string, line: number) => { file: string; line: number } | null; renames: Map<string, string> } {
   // Run from the trees folder with relative paths, so headers read `a/<old>/<file>`.
@@ -166,9 +174,20 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
   const renames = new Map<string, string>();
   const deleted = new Set<string>();
   const strip = (p: string, version: string) => p.replace(/^[ab]\//, '').slice(version.length + 1);
+  // Per old file: the removed and the added lines, with their numbers and normalised text.
+  const removed = new Map<string, { line: number; text: string }[]>();
+  const added = new Map<string, { line: number; text: string }[]>();
+  let oldLine = 0;
+  let newLine = 0;
   let oldFile: string | null = null;
   let current: string | null = null;
   for (const line of r.stdout.split('\n')) {
+    if (current && hunks.get(current)!.length > 0 && !line.startsWith('--- ') && !line.startsWith('+++ ') && (line.startsWith('-') || line.startsWith('+'))) {
+      const text = line.slice(1).replace(/\s+/g, ' ').trim();
+      const [side, n] = line.startsWith('-') ? [removed, oldLine++] : [added, newLine++];
+      if (text.replace(/ /g, '').length >= 8) side.set(current, [...(side.get(current) ?? []), { line: n, text }]);
+      continue;
+    }
     if (line.startsWith('diff --git ')) {
       oldFile = null;
       current = null;
@@ -191,13 +210,30 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
       }
     } else if (current && line.startsWith('@@')) {
       const m = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
-      if (m) hunks.get(current)!.push({ oldStart: +m[1], oldCount: m[2] === undefined ? 1 : +m[2], newStart: +m[3], newCount: m[4] === undefined ? 1 : +m[4] });
+      if (m) {
+        hunks.get(current)!.push({ oldStart: +m[1], oldCount: m[2] === undefined ? 1 : +m[2], newStart: +m[3], newCount: m[4] === undefined ? 1 : +m[4] });
+        [oldLine, newLine] = [+m[1], +m[3]];
+      }
     }
+  }
+  const moved = new Map<string, Map<number, number>>();
+  for (const [file, lines] of removed) {
+    const pool = [...(added.get(file) ?? [])];
+    const map = new Map<number, number>();
+    for (const r of lines) {
+      const at = pool.findIndex((a) => a.text === r.text);
+      if (at === -1) continue;
+      map.set(r.line, pool[at].line);
+      pool.splice(at, 1);
+    }
+    moved.set(file, map);
   }
   return {
     renames,
     map(file, line) {
       if (deleted.has(file)) return null;
+      const movedTo = moved.get(file)?.get(line);
+      if (movedTo !== undefined) return { file: renames.get(file) ?? file, line: movedTo };
       let shift = 0;
       for (const h of hunks.get(file) ?? []) {
         // With -U0, a hunk with oldCount 0 inserts after oldStart; otherwise it replaces
@@ -350,11 +386,13 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
         result.persisting += pairs;
         result.kept += kept;
         result.falseClosesAndCreates += pairs - kept;
-        if (process.env.CHURN_DEBUG && pairs > kept && mode === 'fingerprint' && sources === 'reports only') console.log('LOST', v.version, file, line, '->', mapped.line, rule, 'before', before, 'after', [...after]);
+        if (LIST_LINKS && pairs > kept) console.log(`lost  [${mode}, ${sources}] ${v.version} ${file}:${line} → ${mapped.line} ${rule}: finding ${before.join(', ')} there before, ${[...after].join(', ') || 'none'} now`);
       }
       for (const [k, count] of nowCounts) {
         const older = (byPosition.get(k) ?? []).filter((id) => id <= lastIdBefore).length;
-        result.boundToOlder += Math.max(0, Math.min(count, older) - (expectedOld.get(k) ?? 0));
+        const wrong = Math.max(0, Math.min(count, older) - (expectedOld.get(k) ?? 0));
+        result.boundToOlder += wrong;
+        if (LIST_LINKS && wrong > 0) console.log(`wrong [${mode}, ${sources}] ${v.version} ${k.split('\u0000').slice(0, 2).join(':')} ${k.split('\u0000')[2]}: a new or changed line bound to finding ${(byPosition.get(k) ?? []).join(', ')}`);
       }
       const nextLineage = new Map<string, number>();
       for (const [lk, original] of lineage) {

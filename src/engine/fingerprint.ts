@@ -222,6 +222,84 @@ function messageKey(f: Finding): string | null {
 const distance = (a: Finding, b: Finding): number => Math.abs((a.line ?? 0) - (b.line ?? 0));
 
 /**
+ * Groups larger than this (incoming × stored²) are bound nearest first instead of aligned: the
+ * alignment is cubic, and a report with thousands of one rule's identical messages in one file
+ * is a generated file, where the nearest line is as good a guess as any.
+ */
+const ALIGN_MAX_WORK = 4_000_000;
+
+/**
+ * Binds the findings of one rule, file and message that have no line text, keeping their order:
+ * code edits move lines but keep unchanged lines in the same order, so the k-th of a group stays
+ * before the (k+1)-th. Nearest-first binding swaps two findings when the shift exceeds their
+ * spacing (findings at 931 and 936 that moved to 936 and 941: the new 936 is nearest the old
+ * 936); in order they cannot swap. Every finding of the smaller side is bound (as nearest-first
+ * binds as many), and among the order-keeping choices the one whose shift changes least from
+ * pair to pair wins: a block of code moves as a whole. The first pair's shift is measured from
+ * `shift`, the file's shift as the stricter tiers saw it, when they saw one; otherwise the
+ * smaller first shift only breaks ties. The line text tells more than this, so it only runs
+ * where a side has none. Remaining ties go to the earlier line, then the older finding, so the
+ * result does not depend on the report's order. Returns null when the group is too large.
+ */
+export function alignInOrder(incoming: readonly Finding[], stored: readonly Finding[], shift: number | null): [Finding, Finding][] | null {
+  const n = Math.min(incoming.length, stored.length);
+  const m = Math.max(incoming.length, stored.length);
+  if (n === 0) return [];
+  if (n * m * m > ALIGN_MAX_WORK) return null;
+  const position = new Map(incoming.map((f, index) => [f, index]));
+  const byLine = (list: readonly Finding[], tie: (a: Finding, b: Finding) => number) => [...list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || tie(a, b));
+  const inc = byLine(incoming, (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  const sto = byLine(stored, (a, b) => a.id - b.id);
+  const incomingSmaller = inc.length <= sto.length;
+  const [small, large] = incomingSmaller ? [inc, sto] : [sto, inc];
+  // The shift of a pair: how far the incoming finding is from the stored one.
+  const delta = (i: number, j: number): number => (incomingSmaller ? (small[i].line ?? 0) - (large[j].line ?? 0) : (large[j].line ?? 0) - (small[i].line ?? 0));
+  // For small[i] bound to large[j], every earlier one of the small side bound to an earlier one
+  // of the large side: the least total change of shift, then the least first shift (which only
+  // decides when no shift of the file is known), and the partner of small[i - 1].
+  const change: number[][] = [];
+  const first: number[][] = [];
+  const from: number[][] = [];
+  const better = (c: number, f: number, i: number, j: number) => c < change[i][j] || (c === change[i][j] && f < first[i][j]);
+  for (let i = 0; i < n; i++) {
+    change.push(new Array<number>(m).fill(Infinity));
+    first.push(new Array<number>(m).fill(Infinity));
+    from.push(new Array<number>(m).fill(-1));
+    // small[i] needs i earlier partners and n - 1 - i later ones.
+    for (let j = i; j <= m - n + i; j++) {
+      if (i === 0) {
+        change[0][j] = shift === null ? 0 : Math.abs(delta(0, j) - shift);
+        first[0][j] = Math.abs(delta(0, j));
+        continue;
+      }
+      for (let k = i - 1; k < j; k++) {
+        const c = change[i - 1][k] + Math.abs(delta(i, j) - delta(i - 1, k));
+        if (better(c, first[i - 1][k], i, j)) {
+          change[i][j] = c;
+          first[i][j] = first[i - 1][k];
+          from[i][j] = k;
+        }
+      }
+    }
+  }
+  let j = n - 1;
+  for (let k = n; k < m; k++) if (better(change[n - 1][k], first[n - 1][k], n - 1, j)) j = k;
+  const pairs: [Finding, Finding][] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    pairs.push(incomingSmaller ? [small[i], large[j]] : [large[j], small[i]]);
+    j = from[i][j];
+  }
+  return pairs.reverse();
+}
+
+/** The median of a list of numbers, null for none: a file's typical shift, robust to a few outliers. */
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
  * The `fingerprint` reimport algorithm: tiered matching, strictest first, each incoming finding
  * bound to one stored finding.
  * 1. `fingerprint`: the same fingerprint (tool or content);
@@ -231,8 +309,8 @@ const distance = (a: Finding, b: Finding): number => Math.abs((a.line ?? 0) - (b
  *    only when nothing stricter claimed that stored finding;
  * 4. `fingerprint:renamed`: the same rule and line text in a file git reports as renamed;
  * 5. `fingerprint:nearby`: when either side has no line text (neither the workspace file nor
- *    the report had it), the same rule, file and message, nearest line first over the whole
- *    report, ties to the lower line and the older finding;
+ *    the report had it), the same rule, file and message, in line order (`alignInOrder`), ties
+ *    to the lower line and the older finding;
  * 6. DefectDojo's `unique_id_from_tool_or_hash_code` keys, for findings with no line text.
  * A tool fingerprint that finds no stored finding does not end the search: tiers 2 to 6 still
  * run for it, so a tool whose fingerprint hashes neighbouring lines loses nothing when only the
@@ -301,15 +379,44 @@ export const fingerprintMatcher: ReimportMatcher = {
         for (const [tier, find] of tiers) {
           for (const f of open) if (!assigned.has(f)) bind(f, find(f), tier);
         }
-        // Position-independent matching: every still-open pair of one rule, file and message
-        // where a side has no line text, bound nearest first over the whole report, so the
-        // finding that moved least keeps its place whatever order the report lists them in.
-        const pairs: { f: Finding; s: Finding; d: number }[] = [];
+        // Position-independent matching of one rule, file and message where a side has no line
+        // text: each such group aligned in order (`alignInOrder`), from the shift the stricter
+        // tiers found in its file; what remains (a group where some findings have text, or one
+        // too large to align) bound nearest first over the whole report, so the finding that
+        // moved least keeps its place whatever order the report lists them in.
+        const shifts = new Map<string, number[]>();
+        const groups = new Map<string, Finding[]>();
         for (const f of open) {
-          if (assigned.has(f)) continue;
-          for (const s of free(byMessage.get(messageKey(f) ?? ''))) {
-            if (f.lineHash && s.lineHash) continue;
-            pairs.push({ f, s, d: distance(f, s) });
+          const m = assigned.get(f);
+          if (m) {
+            const path = sourcePathOf(f);
+            if (path && f.line != null && m.fromLine != null && !m.fromFile) {
+              const list = shifts.get(path);
+              if (list) list.push(f.line - m.fromLine);
+              else shifts.set(path, [f.line - m.fromLine]);
+            }
+          } else {
+            const key = messageKey(f);
+            if (!key) continue;
+            const list = groups.get(key);
+            if (list) list.push(f);
+            else groups.set(key, [f]);
+          }
+        }
+        const pairs: { f: Finding; s: Finding; d: number }[] = [];
+        for (const [key, members] of groups) {
+          const candidates = free(byMessage.get(key));
+          const textless = members.every((f) => !f.lineHash) || candidates.every((s) => !s.lineHash);
+          const aligned = textless ? alignInOrder(members, candidates, median(shifts.get(sourcePathOf(members[0]) ?? '') ?? [])) : null;
+          if (aligned) {
+            for (const [f, s] of aligned) bind(f, s, 'fingerprint:nearby');
+            continue;
+          }
+          for (const f of members) {
+            for (const s of candidates) {
+              if (f.lineHash && s.lineHash) continue;
+              pairs.push({ f, s, d: distance(f, s) });
+            }
           }
         }
         pairs.sort((a, b) => a.d - b.d || (a.f.line ?? 0) - (b.f.line ?? 0) || a.s.id - b.s.id);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { SourcePort } from '../../src/engine/context';
-import { assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint } from '../../src/engine/fingerprint';
+import { alignInOrder, assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint } from '../../src/engine/fingerprint';
 import type { Finding, Settings } from '../../src/model';
 import { importScan } from '../../src/engine/import-scan';
 import { reimportScan } from '../../src/engine/reimport-scan';
@@ -259,6 +259,63 @@ describe('fingerprint: position-independent matching on rule, file and message',
     const [mb, ma] = bind([s], [below, above], noSources);
     assert.equal(ma?.finding, s);
     assert.equal(mb, undefined);
+  });
+
+  it('keeps line order: two findings that moved further than their spacing are not swapped (express 4.17.1 → 4.17.3)', () => {
+    // lib/response.js: object-injection sinks at 931 and 936 moved down by 5, to 936 and 941.
+    // Nearest first, the new 936 would take the old 936 and the two identities would swap.
+    const s931 = finding('lib/response.js', 931, 'r', { title: 'Generic Object Injection Sink' });
+    const s936 = finding('lib/response.js', 936, 'r', { title: 'Generic Object Injection Sink' });
+    const i936 = finding('lib/response.js', 936, 'r', { title: 'Generic Object Injection Sink' });
+    const i941 = finding('lib/response.js', 941, 'r', { title: 'Generic Object Injection Sink' });
+    const [m936, m941] = bind([s931, s936], [i936, i941], noSources);
+    assert.equal(m936.finding, s931);
+    assert.equal(m941.finding, s936);
+    assert.deepEqual([m936.fromLine, m936.toLine, m941.fromLine, m941.toLine], [931, 936, 936, 941]);
+  });
+
+  it('keeps line order when a finding is added: the shift that changes least between pairs wins', () => {
+    // Three sinks moved down by 30; a fourth, new one sits between the old lines.
+    const stored = [100, 110, 120].map((line) => finding('a.js', line, 'r', { title: 'm' }));
+    const incoming = [115, 130, 140, 150].map((line) => finding('a.js', line, 'r', { title: 'm' }));
+    const matches = bind(stored, incoming, noSources);
+    assert.deepEqual(matches.map((m) => m?.finding.line ?? null), [null, 100, 110, 120]);
+  });
+
+  it('keeps line order when a finding is removed, from the shift the stricter tiers saw in the file', () => {
+    // The sink at 20 was removed and the one at 10 is now at 110: the file moved down by 100
+    // lines, as a finding with line text in it says. Without that, the nearer one is taken.
+    const stored = [10, 20].map((line) => finding('a.js', line, 'r', { title: 'm' }));
+    const incoming = [finding('a.js', 110, 'r', { title: 'm' })];
+    assert.deepEqual(alignInOrder(incoming, stored, 100)?.map(([f, s]) => [f.line, s.line]), [[110, 10]]);
+    assert.deepEqual(alignInOrder(incoming, stored, null)?.map(([f, s]) => [f.line, s.line]), [[110, 20]], 'no shift known: the smaller one');
+
+    const text = source({ 'a.js': `${'\n'.repeat(104)}eval(input);\n` });
+    const moved = finding('a.js', 5, 'js/eval', { location: { ruleId: 'js/eval', snippet: 'eval(input);' } });
+    const movedNow = finding('a.js', 105, 'js/eval');
+    assignFingerprints([moved, ...stored], ctxWith(noSources));
+    assignFingerprints([movedNow, ...incoming], ctxWith(text));
+    const matches = bind([moved, ...stored], [movedNow, ...incoming], text);
+    assert.equal(matches[0]?.finding, moved, 'the finding with line text keeps its identity by it');
+    assert.notEqual(matches[0]?.tier, 'fingerprint:nearby');
+    assert.equal(matches[1]?.finding, stored[0], 'the shift of the moved finding decides');
+  });
+
+  it('aligns the same way whatever order the report lists the findings in', () => {
+    const stored = [5, 9, 40].map((line) => finding('a.js', line, 'r', { title: 'm' }));
+    const lines = [7, 12, 44, 60];
+    const forward = alignInOrder(lines.map((line) => finding('a.js', line, 'r', { title: 'm' })), stored, 0);
+    const backward = alignInOrder([...lines].reverse().map((line) => finding('a.js', line, 'r', { title: 'm' })), stored, 0);
+    const shape = (pairs: [Finding, Finding][] | null) => pairs?.map(([f, s]) => [f.line, s.id]);
+    assert.deepEqual(shape(forward), shape(backward));
+  });
+
+  it('a group too large to align (a generated file) is bound nearest first instead', () => {
+    const stored = Array.from({ length: 300 }, (_, i) => finding('gen.js', 10 + i * 2, 'r', { title: 'm' }));
+    const incoming = Array.from({ length: 300 }, (_, i) => finding('gen.js', 11 + i * 2, 'r', { title: 'm' }));
+    assert.equal(alignInOrder(incoming, stored, 0), null);
+    const matches = bind(stored, incoming, noSources);
+    assert.ok(matches.every((m, i) => m?.finding === stored[i] && m.tier === 'fingerprint:nearby'));
   });
 
   it('does not bind two findings that both have line text, which differs: that is a new finding', () => {
