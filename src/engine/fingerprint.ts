@@ -222,11 +222,13 @@ function messageKey(f: Finding): string | null {
 const distance = (a: Finding, b: Finding): number => Math.abs((a.line ?? 0) - (b.line ?? 0));
 
 /**
- * Groups larger than this (incoming × stored²) are bound nearest first instead of aligned: the
- * alignment is cubic, and a report with thousands of one rule's identical messages in one file
- * is a generated file, where the nearest line is as good a guess as any.
+ * Groups larger than this (the smaller side × the larger side²) are bound nearest first instead
+ * of aligned: the alignment is cubic, and a report with thousands of one rule's identical
+ * messages in one file is a generated file, where the nearest line is as good a guess as any.
  */
 const ALIGN_MAX_WORK = 4_000_000;
+/** The alignment work one reimport may spend over all its groups, so many mid-sized groups cannot add up to minutes. */
+const ALIGN_REPORT_WORK = 40_000_000;
 
 /**
  * Binds the findings of one rule, file and message that have no line text, keeping their order:
@@ -241,11 +243,11 @@ const ALIGN_MAX_WORK = 4_000_000;
  * where a side has none. Remaining ties go to the earlier line, then the older finding, so the
  * result does not depend on the report's order. Returns null when the group is too large.
  */
-export function alignInOrder(incoming: readonly Finding[], stored: readonly Finding[], shift: number | null): [Finding, Finding][] | null {
+export function alignInOrder(incoming: readonly Finding[], stored: readonly Finding[], shift: number | null, maxWork = ALIGN_MAX_WORK): [Finding, Finding][] | null {
   const n = Math.min(incoming.length, stored.length);
   const m = Math.max(incoming.length, stored.length);
   if (n === 0) return [];
-  if (n * m * m > ALIGN_MAX_WORK) return null;
+  if (n * m * m > Math.min(maxWork, ALIGN_MAX_WORK)) return null;
   const position = new Map(incoming.map((f, index) => [f, index]));
   const byLine = (list: readonly Finding[], tie: (a: Finding, b: Finding) => number) => [...list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || tie(a, b));
   const inc = byLine(incoming, (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
@@ -290,6 +292,35 @@ export function alignInOrder(incoming: readonly Finding[], stored: readonly Find
     j = from[i][j];
   }
   return pairs.reverse();
+}
+
+/** How many stored findings of a group too large to align each incoming one is paired with. */
+const NEAREST_CANDIDATES = 16;
+
+/**
+ * The stored findings an incoming finding of a nearest-first group may bind to: all of a small
+ * group, the NEAREST_CANDIDATES nearest lines of a large one (`byLine`, sorted by line), so a
+ * generated file with thousands of identical findings costs a few pairs each, not every pair
+ * (which ran out of memory).
+ */
+function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Finding[] {
+  if (byLine.length <= NEAREST_CANDIDATES) return byLine;
+  const line = f.line ?? 0;
+  // The first candidate at or below the line, by binary search; then outwards, nearer first.
+  let lo = 0;
+  let hi = byLine.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((byLine[mid].line ?? 0) < line) lo = mid + 1;
+    else hi = mid;
+  }
+  const picked: Finding[] = [];
+  let [left, right] = [lo - 1, lo];
+  while (picked.length < NEAREST_CANDIDATES && (left >= 0 || right < byLine.length)) {
+    const takeLeft = right >= byLine.length || (left >= 0 && line - (byLine[left].line ?? 0) <= (byLine[right].line ?? 0) - line);
+    picked.push(takeLeft ? byLine[left--] : byLine[right++]);
+  }
+  return picked;
 }
 
 /** The median of a list of numbers, null for none: a file's typical shift, robust to a few outliers. */
@@ -404,16 +435,20 @@ export const fingerprintMatcher: ReimportMatcher = {
           }
         }
         const pairs: { f: Finding; s: Finding; d: number }[] = [];
+        let work = ALIGN_REPORT_WORK;
         for (const [key, members] of groups) {
           const candidates = free(byMessage.get(key));
           const textless = members.every((f) => !f.lineHash) || candidates.every((s) => !s.lineHash);
-          const aligned = textless ? alignInOrder(members, candidates, median(shifts.get(sourcePathOf(members[0]) ?? '') ?? [])) : null;
+          const aligned = textless ? alignInOrder(members, candidates, median(shifts.get(sourcePathOf(members[0]) ?? '') ?? []), work) : null;
           if (aligned) {
+            const [n, m] = [Math.min(members.length, candidates.length), Math.max(members.length, candidates.length)];
+            work -= n * m * m;
             for (const [f, s] of aligned) bind(f, s, 'fingerprint:nearby');
             continue;
           }
+          const byLine = candidates.length > NEAREST_CANDIDATES ? [...candidates].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id) : candidates;
           for (const f of members) {
-            for (const s of candidates) {
+            for (const s of nearestCandidates(f, byLine)) {
               if (f.lineHash && s.lineHash) continue;
               pairs.push({ f, s, d: distance(f, s) });
             }

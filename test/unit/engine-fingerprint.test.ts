@@ -314,6 +314,7 @@ describe('fingerprint: position-independent matching on rule, file and message',
     const stored = Array.from({ length: 300 }, (_, i) => finding('gen.js', 10 + i * 2, 'r', { title: 'm' }));
     const incoming = Array.from({ length: 300 }, (_, i) => finding('gen.js', 11 + i * 2, 'r', { title: 'm' }));
     assert.equal(alignInOrder(incoming, stored, 0), null);
+    assert.equal(alignInOrder(incoming.slice(0, 20), stored.slice(0, 20), 0, 1000), null, 'nor one past what is left of the report’s budget');
     const matches = bind(stored, incoming, noSources);
     assert.ok(matches.every((m, i) => m?.finding === stored[i] && m.tier === 'fingerprint:nearby'));
   });
