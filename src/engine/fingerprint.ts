@@ -222,6 +222,25 @@ function messageKey(f: Finding): string | null {
 const distance = (a: Finding, b: Finding): number => Math.abs((a.line ?? 0) - (b.line ?? 0));
 
 /**
+ * What a report says about the flagged text's extent without carrying the text: the width of a
+ * one-line region (end column − start column) or the number of lines of a longer one. Moving or
+ * re-indenting a line keeps it; editing the flagged expression usually does not
+ * (`statuses[chunk]` → `statuses.message[chunk]`). Null when the report gives no columns.
+ */
+export function regionShape(f: Pick<Finding, 'line' | 'location'>): string | null {
+  const end = f.location?.endLine;
+  if (f.line != null && end != null && end > f.line) return `lines:${end - f.line}`;
+  const [start, stop] = [f.location?.column, f.location?.endColumn];
+  return start != null && stop != null ? `width:${stop - start}` : null;
+}
+
+/** Whether two findings' region shapes allow them to be one finding: equal, or one unknown. */
+const shapesAgree = (a: Finding, b: Finding): boolean => {
+  const [x, y] = [regionShape(a), regionShape(b)];
+  return x === null || y === null || x === y;
+};
+
+/**
  * Groups larger than this (the smaller side × the larger side²) are bound nearest first instead
  * of aligned: the alignment is cubic, and a report with thousands of one rule's identical
  * messages in one file is a generated file, where the nearest line is as good a guess as any.
@@ -410,11 +429,11 @@ export const fingerprintMatcher: ReimportMatcher = {
         for (const [tier, find] of tiers) {
           for (const f of open) if (!assigned.has(f)) bind(f, find(f), tier);
         }
-        // Position-independent matching of one rule, file and message where a side has no line
-        // text: each such group aligned in order (`alignInOrder`), from the shift the stricter
-        // tiers found in its file; what remains (a group where some findings have text, or one
-        // too large to align) bound nearest first over the whole report, so the finding that
-        // moved least keeps its place whatever order the report lists them in.
+        // Position-independent matching of one rule, file, message and region shape where a
+        // side has no line text: each such group aligned in order (`alignInOrder`), from the
+        // shift the stricter tiers found in its file; what remains is bound nearest first over
+        // the whole report (below), so the finding that moved least keeps its place whatever
+        // order the report lists them in.
         const shifts = new Map<string, number[]>();
         const groups = new Map<string, Finding[]>();
         for (const f of open) {
@@ -429,25 +448,38 @@ export const fingerprintMatcher: ReimportMatcher = {
           } else {
             const key = messageKey(f);
             if (!key) continue;
-            const list = groups.get(key);
+            // Aligned within one region shape: a finding whose flagged extent changed was edited.
+            const shaped = `${key}\u0000${regionShape(f) ?? ''}`;
+            const list = groups.get(shaped);
             if (list) list.push(f);
-            else groups.set(key, [f]);
+            else groups.set(shaped, [f]);
           }
         }
-        const pairs: { f: Finding; s: Finding; d: number }[] = [];
         let work = ALIGN_REPORT_WORK;
-        for (const [key, members] of groups) {
-          const candidates = free(byMessage.get(key));
+        for (const members of groups.values()) {
+          const shape = regionShape(members[0]);
+          const candidates = free(byMessage.get(messageKey(members[0]) ?? '')).filter((s) => regionShape(s) === shape);
           const textless = members.every((f) => !f.lineHash) || candidates.every((s) => !s.lineHash);
           const aligned = textless ? alignInOrder(members, candidates, median(shifts.get(sourcePathOf(members[0]) ?? '') ?? []), work) : null;
-          if (aligned) {
-            const [n, m] = [Math.min(members.length, candidates.length), Math.max(members.length, candidates.length)];
-            work -= n * m * m;
-            for (const [f, s] of aligned) bind(f, s, 'fingerprint:nearby');
-            continue;
-          }
-          const byLine = candidates.length > NEAREST_CANDIDATES ? [...candidates].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id) : candidates;
+          if (!aligned) continue;
+          const [n, m] = [Math.min(members.length, candidates.length), Math.max(members.length, candidates.length)];
+          work -= n * m * m;
+          for (const [f, s] of aligned) bind(f, s, 'fingerprint:nearby');
+        }
+        // What alignment did not bind (a group where some findings have line text, one too large
+        // to align, or a side without columns) goes nearest first, among the stored findings of
+        // the message whose shape agrees (a side without columns agrees with any).
+        const pairs: { f: Finding; s: Finding; d: number }[] = [];
+        const sortedCandidates = new Map<string, readonly Finding[]>();
+        for (const [shaped, members] of groups) {
           for (const f of members) {
+            if (assigned.has(f)) continue;
+            let byLine = sortedCandidates.get(shaped);
+            if (!byLine) {
+              const agreeing = free(byMessage.get(messageKey(f) ?? '')).filter((s) => shapesAgree(f, s));
+              byLine = agreeing.length > NEAREST_CANDIDATES ? agreeing.sort((x, y) => (x.line ?? 0) - (y.line ?? 0) || x.id - y.id) : agreeing;
+              sortedCandidates.set(shaped, byLine);
+            }
             for (const s of nearestCandidates(f, byLine)) {
               if (f.lineHash && s.lineHash) continue;
               pairs.push({ f, s, d: distance(f, s) });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { SourcePort } from '../../src/engine/context';
-import { alignInOrder, assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, toolFingerprint } from '../../src/engine/fingerprint';
+import { alignInOrder, assignFingerprints, fingerprintMatcher, identityKey, normaliseLineText, regionShape, toolFingerprint } from '../../src/engine/fingerprint';
 import type { Finding, Settings } from '../../src/model';
 import { importScan } from '../../src/engine/import-scan';
 import { reimportScan } from '../../src/engine/reimport-scan';
@@ -317,6 +317,31 @@ describe('fingerprint: position-independent matching on rule, file and message',
     assert.equal(alignInOrder(incoming.slice(0, 20), stored.slice(0, 20), 0, 1000), null, 'nor one past what is left of the report’s budget');
     const matches = bind(stored, incoming, noSources);
     assert.ok(matches.every((m, i) => m?.finding === stored[i] && m.tier === 'fingerprint:nearby'));
+  });
+
+  it('a finding without line text whose flagged extent changed is a new finding (express 4.17.3 → 4.18.0)', () => {
+    // lib/response.js:138 `chunk = statuses[chunk]` became `chunk = statuses.message[chunk]` at
+    // 142: ESLint's SARIF has no snippet, but the flagged expression grew by 8 columns.
+    const at = (line: number, column: number, endColumn: number) =>
+      finding('lib/response.js', line, 'security/detect-object-injection', { title: 'Generic Object Injection Sink', location: { ruleId: 'security/detect-object-injection', column, endColumn } });
+    const stored = at(138, 13, 30);
+    const edited = at(142, 13, 38);
+    assert.equal(regionShape(stored), 'width:17');
+    assert.equal(bind([stored], [edited], noSources)[0], undefined);
+    const moved = at(150, 13, 30);
+    assert.equal(bind([stored], [moved], noSources)[0]?.finding, stored, 'the same extent four lines lower is the same finding');
+    const reindented = at(150, 17, 34);
+    assert.equal(bind([stored], [reindented], noSources)[0]?.finding, stored, 're-indenting keeps the width');
+  });
+
+  it('a side without columns agrees with any region shape', () => {
+    const withColumns = finding('a.js', 10, 'r', { title: 'm', location: { ruleId: 'r', column: 3, endColumn: 9 } });
+    const without = finding('a.js', 12, 'r', { title: 'm' });
+    assert.equal(regionShape(without), null);
+    assert.equal(bind([without], [withColumns], noSources)[0]?.finding, without);
+    assert.equal(bind([withColumns], [without], noSources)[0]?.finding, withColumns);
+    const multiLine = finding('a.js', 10, 'r', { title: 'm', location: { ruleId: 'r', endLine: 13, column: 1, endColumn: 4 } });
+    assert.equal(regionShape(multiLine), 'lines:3');
   });
 
   it('does not bind two findings that both have line text, which differs: that is a new finding', () => {
