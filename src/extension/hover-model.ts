@@ -5,8 +5,9 @@ import { type FlowStep, stepLinkTarget } from './code-flow-model';
 /**
  * The hover's markdown, as a string. Pure (no `vscode`) so the escaping can be tested with
  * hostile input. Everything that comes from a report is untrusted: it goes through
- * `escapeMarkdown` (text) or `safeExternalUrl` (links) and never into a code span, where a
- * backslash escape would not apply.
+ * `escapeMarkdown` (text) or `safeExternalUrl` (links); only a description's own code spans and
+ * fenced blocks stay code, where the content is shown literally and cannot end the span or
+ * block early (`escapeRichLine`, `codeBlock`).
  */
 
 /** The triage commands a hover, a quick fix or the tree may link to; nothing else is enabled. */
@@ -76,14 +77,48 @@ function escapeRichLine(line: string): string {
     .join('');
 }
 
+/** An opening or closing code fence of a description: three backticks not escaped by a backslash. */
+const FENCE = /(?<!\\)```/g;
+
+/**
+ * A fenced code block of our own around report text: DefectDojo's parsers put the flagged code in
+ * ``` fences (Bandit, gosec, Gitleaks, SARIF snippets), and shown as prose it lost its
+ * indentation and showed the fences. A code block's content is shown literally (no links, no
+ * HTML), and the fence is longer than any run of backticks inside, so the content cannot close
+ * it early and turn the rest into markdown.
+ */
+function codeBlock(content: string): string {
+  // An info string on the opening line (```python) is dropped: it only picks a highlighter.
+  const body = content.replace(/^[\w+-]*\n/, '').replace(/^\n+|\s+$/g, '');
+  if (body.trim() === '') return '';
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}\n${body}\n${fence}`;
+}
+
 /**
  * Escapes a multi-line block (descriptions) and bounds its length; paragraphs (blank lines)
- * and line breaks are kept, bold and code spans are rendered (see `escapeRichLine`).
+ * and line breaks are kept, bold and code spans are rendered (see `escapeRichLine`), and a
+ * closed ``` fence becomes a code block (see `codeBlock`); an unclosed one stays text.
  */
 export function escapeBlock(text: string, max = 1500): string {
   const clean = stripUnsafeCharacters(text).trim();
   const cut = clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-  return cut
+  const parts: string[] = [];
+  let at = 0;
+  const fences = [...cut.matchAll(FENCE)].map((m) => m.index);
+  for (let k = 0; k + 1 < fences.length; k += 2) {
+    parts.push(escapeProse(cut.slice(at, fences[k])), codeBlock(cut.slice(fences[k] + 3, fences[k + 1])));
+    at = fences[k + 1] + 3;
+  }
+  parts.push(escapeProse(cut.slice(at)));
+  return parts.filter((part) => part.length > 0).join('\n\n');
+}
+
+/** Paragraphs of description text, escaped (`escapeRichLine`), line breaks kept. */
+function escapeProse(text: string): string {
+  return text
+    .trim()
     .split(/\n\s*\n/)
     .map((para) =>
       para

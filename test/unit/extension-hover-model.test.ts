@@ -105,10 +105,28 @@ describe('extension hover model', () => {
       assert.ok(hostile.includes('**\\[y\\]\\(command\\:evil\\)**'), 'bold keeps its inner text escaped');
     });
 
-    it('cannot be tricked into a code fence or an unclosed code span', () => {
+    it('cannot be tricked into an unclosed code fence or code span', () => {
       assert.equal(escapeBlock('```js'), '\\`\\`\\`js');
-      assert.ok(escapeBlock('```x```').startsWith('\\`\\`'));
       assert.equal(escapeBlock('a ` b'), 'a \\` b');
+    });
+
+    it('shows a closed ``` fence of a description (Bandit, gosec, SARIF snippets) as a code block, indentation kept', () => {
+      const bandit = escapeBlock('**Issue:** shell=True\n\n**Code:**\n```\n964     stdout=subprocess.PIPE,\n965     shell=use_shell,\n```\n\nafter');
+      assert.equal(bandit, '**Issue\\:** shell\\=True\n\n**Code\\:**\n\n```\n964     stdout=subprocess.PIPE,\n965     shell=use_shell,\n```\n\nafter');
+      assert.equal(escapeBlock('```x```'), '```\nx\n```', 'gosec writes its code between fences on one line');
+      assert.equal(escapeBlock('```python\nprint(1)\n```'), '```\nprint(1)\n```', 'the info string is dropped');
+    });
+
+    it('a code block cannot be closed early by the report: its fence is longer than any backtick run inside', () => {
+      const hostile = escapeBlock('```\na ``` [x](command:evil) ```` b\n```\n[y](command:evil)');
+      const blocks = [...hostile.matchAll(/^(`{3,})\n([\s\S]*?)\n\1$/gm)];
+      for (const [, fence, body] of blocks) {
+        const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+        assert.ok(fence.length > longest, `fence ${fence} around ${body}`);
+      }
+      const outside = hostile.replace(/^(`{3,})\n[\s\S]*?\n\1$/gm, '');
+      assert.deepEqual(links(withoutCodeSpans(outside)), [], 'no link outside the code blocks');
+      assert.ok(outside.includes('\\[y\\]\\(command\\:evil\\)'));
     });
 
     it('keeps paragraphs of a description and bounds its length', () => {
