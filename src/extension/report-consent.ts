@@ -23,12 +23,29 @@ import type { WorkspaceSession } from './workspace-session';
 
 export const CHOOSE_REPORTS_COMMAND = 'scanLedger.chooseWatchedReports';
 
-/** The question as a notification and "Choose…" as a multi-select quick pick. */
+/**
+ * The question as a notification and "Choose…" as a multi-select quick pick. An information
+ * notification hides itself after a few seconds and waits behind the bell; nothing found at
+ * start-up is imported until it is answered, so while it waits a status bar item says so and
+ * opens the notifications when clicked.
+ */
 export const EDITOR_CONSENT_PROMPT: ConsentPrompt = {
-  async ask(question) {
+  async ask(question, reports) {
     const labels = CONSENT_ANSWERS.map((a) => CONSENT_LABELS[a]);
-    const picked = await vscode.window.showInformationMessage(question, ...labels);
-    return CONSENT_ANSWERS.find((a) => CONSENT_LABELS[a] === picked);
+    const waiting = vscode.window.createStatusBarItem('scanLedger.consentQuestion', vscode.StatusBarAlignment.Left, 90);
+    const found = reports.length === 1 ? '1 report' : `${reports.length} reports`;
+    waiting.name = 'Scan Ledger: reports waiting for your answer';
+    waiting.text = `$(question) Scan Ledger: ${found} found`;
+    waiting.tooltip = `Scan Ledger found ${found} that no scanLedger.watch setting names and waits for your answer before importing them. Click to see the question.`;
+    waiting.accessibilityInformation = { label: `Scan Ledger found ${found}; click to answer whether to import them`, role: 'button' };
+    waiting.command = 'notifications.showList';
+    waiting.show();
+    try {
+      const picked = await vscode.window.showInformationMessage(question, ...labels);
+      return CONSENT_ANSWERS.find((a) => CONSENT_LABELS[a] === picked);
+    } finally {
+      waiting.dispose();
+    }
   },
   async choose(reports) {
     const picked = await vscode.window.showQuickPick(

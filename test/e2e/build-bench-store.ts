@@ -1,5 +1,6 @@
 /**
- * Builds the workspace the activation measurement opens: a store of 10,000 findings made by the
+ * Builds the workspace the activation measurement opens: a store of 10,000 findings
+ * (SCAN_LEDGER_ACTIVATION_FINDINGS sets another number, e.g. 100000 by hand) made by the
  * engine itself (one import of a generated Generic Findings Import report, written with
  * LedgerStore), 1,000 of them in `src/big.js`, a 1,200-line file the editor shows while the
  * extension activates. Usage: `node --import tsx test/e2e/build-bench-store.ts <folder>`.
@@ -11,7 +12,7 @@ import { defaultSettings, effectiveSettings } from '../../src/model';
 import { parseReport } from '../../src/parsers';
 import { LedgerStore } from '../../src/store';
 
-export const BENCH_FINDINGS = 10_000;
+export const BENCH_FINDINGS = Number(process.env.SCAN_LEDGER_ACTIVATION_FINDINGS ?? 10_000);
 export const BIG_FILE_FINDINGS = 1_000;
 const BIG_FILE_LINES = 1_200;
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Info'];

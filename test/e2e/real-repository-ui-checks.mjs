@@ -172,18 +172,16 @@ async function answerConsent(page, results, env) {
   const question = (where) => page.locator(`${where} .notification-list-item`, { hasText: 'Scan Ledger found' }).first();
   // The question waits for the workbench, the extension host and the sweep of a cold session.
   // An information toast hides itself after a while (the question stays in the notification
-  // centre, behind the bell), so when no toast shows, the user opens the centre.
+  // centre), so when no toast shows, the user clicks the status bar item that says a question
+  // waits, which opens the centre.
+  const waiting = page.locator('.statusbar-item', { hasText: `Scan Ledger: ${stale.length} reports found` }).first();
   const toast = await until('the start-up question', async () => {
     if (await question('.notifications-toasts').isVisible()) return question('.notifications-toasts');
     if (await question('.notifications-center').isVisible()) return question('.notifications-center');
-    if (await page.locator('.notifications-center').isVisible()) return undefined;
-    const unread = await page.locator('.statusbar-item[id*="notifications"] .codicon-bell-dot, .statusbar-item [class*="bell-dot"]').count();
-    if (unread > 0) {
-      await runCommand(page, 'Notifications: Show Notifications');
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    }
+    if (!(await page.locator('.notifications-center').isVisible()) && (await waiting.isVisible())) await waiting.locator('a, .statusbar-item-label').first().click();
     return undefined;
   }, 180_000);
+  if (!(await waiting.isVisible())) throw new Error('no status bar item says that a question waits');
   const text = (await toast.locator('.notification-list-item-message').innerText()).trim();
   const expected = `Scan Ledger found ${stale.length} scanner reports in node-gyp that no scanLedger.watch setting names.`;
   if (!text.startsWith(expected)) throw new Error(`the question should count the ${stale.length} reports outside the tests: "${text}"`);
@@ -193,7 +191,8 @@ async function answerConsent(page, results, env) {
   await page.screenshot({ path: join(results, 'real-repo-consent.png') });
   await toast.locator('.monaco-button', { hasText: 'Only New Ones' }).click();
   await toast.waitFor({ state: 'hidden', timeout: 10_000 });
-  return `"${text.slice(0, 90)}…" answered "Only New Ones"; buttons ${buttons.join(' / ')}`;
+  await waiting.waitFor({ state: 'hidden', timeout: 10_000 });
+  return `"${text.slice(0, 90)}…" answered "Only New Ones"; buttons ${buttons.join(' / ')}; the status bar item that said a question waits is gone`;
 }
 
 /** The UI steps the real-repository suite waits for: the start-up question. */

@@ -19,6 +19,7 @@
 //   SCAN_LEDGER_E2E_VSIX        test this .vsix instead of packaging one with `npm run package`
 //   SCAN_LEDGER_E2E_TIMEOUT_MS  how long one session's suites may take (default 8 minutes)
 //   SCAN_LEDGER_E2E_KEEP=1      keep the sessions' folders (code-server logs, workspaces)
+//   SCAN_LEDGER_ACTIVATION_FINDINGS  the activation sessions' store size (default 10000)
 //   SCAN_LEDGER_E2E_SESSIONS    run only these sessions, comma-separated (trusted, untrusted,
 //                               real-repository, activation): for working on one; such a run
 //                               never updates the README's screenshots
@@ -55,6 +56,7 @@ const REAL_REPOSITORY = {
 // Where the screenshots of the real-repository run are copied for the README, when the run passes.
 const README_SCREENSHOTS = ['real-repo-consent.png', 'real-repo-decorations.png', 'real-repo-hover.png', 'real-repo-tree.png', 'real-repo-settings.png'];
 const ACTIVATION_RUNS = Math.max(1, Number(process.env.SCAN_LEDGER_ACTIVATION_RUNS ?? 3));
+const ACTIVATION_FINDINGS = Number(process.env.SCAN_LEDGER_ACTIVATION_FINDINGS ?? 10_000);
 const SUITE_TIMEOUT_MS = Number(process.env.SCAN_LEDGER_E2E_TIMEOUT_MS ?? 8 * 60_000);
 // Start-up waits sized for a cold, loaded two-core machine: code-server's first start compiles
 // and caches its code, and the workbench loads megabytes of script into a software-rendered
@@ -374,7 +376,7 @@ function installExtensions({ tools, vsix, userDataDir, extDir, manualActivation 
   }
 }
 
-/** The activation measurement's workspace: a 10k-finding store built by the engine, and src/big.js. */
+/** The activation measurement's workspace: a 10k-finding store (ACTIVATION_FINDINGS) built by the engine, and src/big.js. */
 function prepareBenchWorkspace(runDir) {
   const ws = join(runDir, 'workspace');
   run(process.execPath, ['--import', 'tsx', join(root, 'test', 'e2e', 'build-bench-store.ts'), ws], { cwd: root });
@@ -713,7 +715,7 @@ async function main() {
     const file = join(mkdtempSync(join(tmpdir(), 'scan-ledger-e2e-activation-result-')), 'activation.json');
     const s = await session({
       name: `activation-${i}`, tools, vsix, bundles, trusted: true, grep: '^benchmark', manualActivation: true,
-      prepare: prepareBenchWorkspace, env: { SCAN_LEDGER_ACTIVATION_RESULTS: file },
+      prepare: prepareBenchWorkspace, env: { SCAN_LEDGER_ACTIVATION_RESULTS: file, SCAN_LEDGER_ACTIVATION_FINDINGS: String(ACTIVATION_FINDINGS) },
     });
     activationSessions.push(s);
     if (existsSync(file)) measurements.push({ ...JSON.parse(readFileSync(file, 'utf8')), extensionLog: extensionTimings(join(s.logDir, 'user-data')) });
@@ -722,7 +724,7 @@ async function main() {
   if (measurements.length > 0) {
     const summary = { runs: measurements.length, median: medianOf(measurements), measurements };
     writeFileSync(activationFile, `${JSON.stringify(summary, null, 2)}\n`);
-    log(`activation with a 10k-finding store, median of ${measurements.length} (test-results/activation.json): ${JSON.stringify(summary.median)}`);
+    log(`activation with a ${ACTIVATION_FINDINGS / 1000}k-finding store, median of ${measurements.length} (test-results/activation.json): ${JSON.stringify(summary.median)}`);
   }
 
   const sessions = [trusted, untrusted, realRepository, ...activationSessions];
