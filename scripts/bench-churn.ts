@@ -17,7 +17,7 @@
  * .cache/churn.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ESLint, type Linter } from 'eslint';
@@ -33,7 +33,9 @@ import { parseReport } from '../src/parsers';
  * each. `express-eslint` (the default): ESLint + eslint-plugin-security, SARIF without snippets.
  * `node-gyp-bandit` (issue 10's second corpus): Debian's bandit on GYP's Python sources, shipped
  * in node-gyp's releases; Bandit's JSON carries each finding's code, so the report alone has the
- * flagged text.
+ * flagged text. `node-sqlite3-flawfinder` (the third): Debian's flawfinder on the SQLite
+ * amalgamation node-sqlite3 vendors, ten SQLite releases; flawfinder's SARIF has snippets and a
+ * `contextHash/v1` fingerprint that hashes the neighbouring lines too.
  */
 interface Corpus {
   name: string;
@@ -44,6 +46,8 @@ interface Corpus {
   extension: string;
   scan(checkoutDir: string): Promise<string>;
   positions(report: string): Position[];
+  /** Unpacks what the package ships packed (a vendored tarball) after the package is extracted. */
+  unpack?(tree: string): void;
 }
 
 const CORPORA: Record<string, () => Corpus> = {
@@ -66,6 +70,19 @@ const CORPORA: Record<string, () => Corpus> = {
     extension: 'json',
     scan: banditScan,
     positions: banditPositions,
+  }),
+
+  'node-sqlite3-flawfinder': () => ({
+    name: 'node-sqlite3-flawfinder',
+    packageName: 'sqlite3',
+    // Each of these releases vendors another SQLite (3.31.1 … 3.44.2).
+    versions: '5.0.0,5.0.2,5.0.3,5.0.8,5.0.11,5.1.1,5.1.2,5.1.4,5.1.5,5.1.7'.split(','),
+    scanner: `Debian flawfinder (${flawfinderVersion()}) on SQLite's amalgamation`,
+    scanType: 'SARIF',
+    extension: 'sarif',
+    scan: flawfinderScan,
+    positions: sarifPositions,
+    unpack: unpackSqlite,
   }),
 };
 
@@ -96,6 +113,7 @@ function ensureTree(version: string): string {
   const tarball = execFileSync('npm', ['pack', `${PACKAGE}@${version}`, '--silent', '--pack-destination', join(cache, 'tarballs')], { encoding: 'utf8' }).trim().split('\n').pop()!;
   mkdirSync(dir, { recursive: true });
   execFileSync('tar', ['xzf', join(cache, 'tarballs', tarball), '-C', dir, '--strip-components=1']);
+  CORPUS.unpack?.(dir);
   return dir;
 }
 
@@ -129,6 +147,33 @@ function banditScan(checkoutDir: string): Promise<string> {
     if ((error as { status?: number }).status !== 1) throw error;
   }
   return Promise.resolve(readFileSync(out, 'utf8'));
+}
+
+/** The installed flawfinder's version, or a note that it is missing. */
+function flawfinderVersion(): string {
+  try {
+    return `flawfinder ${execFileSync('flawfinder', ['--version'], { encoding: 'utf8' }).trim()}`;
+  } catch {
+    return 'flawfinder not installed: apt-get install flawfinder';
+  }
+}
+
+/**
+ * node-sqlite3 ships SQLite as `deps/sqlite-autoconf-<version>.tar.gz`; it is unpacked into
+ * `deps/sqlite/`, one folder whatever the version, as a project that vendors SQLite keeps it.
+ */
+function unpackSqlite(tree: string): void {
+  const deps = join(tree, 'deps');
+  const packed = readdirSync(deps).find((f) => /^sqlite-autoconf-\d+\.tar\.gz$/.test(f));
+  if (!packed) throw new Error(`no SQLite tarball in ${deps}`);
+  mkdirSync(join(deps, 'sqlite'), { recursive: true });
+  execFileSync('tar', ['xzf', join(deps, packed), '-C', join(deps, 'sqlite'), '--strip-components=1']);
+  rmSync(join(deps, packed));
+}
+
+/** Debian's flawfinder on SQLite's amalgamation and shell, as SARIF (snippets and `contextHash/v1`). */
+function flawfinderScan(checkoutDir: string): Promise<string> {
+  return Promise.resolve(execFileSync('flawfinder', ['--sarif', 'deps/sqlite/sqlite3.c', 'deps/sqlite/shell.c'], { cwd: checkoutDir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }));
 }
 
 /** The parts of a Bandit JSON report this bench reads. */

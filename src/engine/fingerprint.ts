@@ -342,6 +342,99 @@ function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Fin
   return picked;
 }
 
+/** Groups items by a key, in first-seen order; items without a key are left out. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (!key) continue;
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/**
+ * Where the code around a line moved: pairs bound by a fingerprint only they share (an incoming
+ * finding, the stored one), per file, by incoming line. The shift at a line is the nearest
+ * anchor's, as a diff's hunks shift the unchanged lines between them; 0 with no anchor.
+ */
+class ShiftAnchors {
+  private readonly byPath = new Map<string, { line: number; shift: number }[]>();
+  private sorted = true;
+
+  add(incoming: Finding, stored: Finding): void {
+    const path = sourcePathOf(incoming);
+    if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) return;
+    const list = this.byPath.get(path);
+    const anchor = { line: incoming.line, shift: incoming.line - stored.line };
+    if (list) list.push(anchor);
+    else this.byPath.set(path, [anchor]);
+    this.sorted = false;
+  }
+
+  shiftAt(f: Finding): number {
+    const list = this.byPath.get(sourcePathOf(f) ?? '');
+    if (!list || f.line == null) return 0;
+    if (!this.sorted) {
+      for (const l of this.byPath.values()) l.sort((a, b) => a.line - b.line);
+      this.sorted = true;
+    }
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].line < f.line) lo = mid + 1;
+      else hi = mid;
+    }
+    const after = list[lo];
+    const before = list[lo - 1];
+    return before && f.line - before.line < after.line - f.line ? before.shift : after.shift;
+  }
+}
+
+/**
+ * Binds findings that share one fingerprint, keeping their line order: every finding of the
+ * smaller side is bound, and the order-keeping choice that puts each pair nearest where the
+ * anchors say its line went wins (a finding in another file than its partner counts as far
+ * away). Groups too large to align fall back to the older findings first.
+ */
+function alignByExpectedLine(incoming: readonly Finding[], stored: readonly Finding[], anchors: ShiftAnchors): [Finding, Finding][] {
+  const n = Math.min(incoming.length, stored.length);
+  const m = Math.max(incoming.length, stored.length);
+  if (n * m > ALIGN_MAX_WORK) {
+    const older = [...stored].sort((a, b) => a.id - b.id);
+    return incoming.slice(0, n).map((f, i) => [f, older[i]]);
+  }
+  const position = new Map(incoming.map((f, index) => [f, index]));
+  const inc = [...incoming].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  const sto = [...stored].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id);
+  const cost = (f: Finding, s: Finding): number =>
+    sourcePathOf(f) !== sourcePathOf(s) ? 1e9 : Math.abs((f.line ?? 0) - anchors.shiftAt(f) - (s.line ?? 0));
+  const incomingSmaller = inc.length <= sto.length;
+  const [small, large] = incomingSmaller ? [inc, sto] : [sto, inc];
+  const pairCost = (i: number, j: number) => (incomingSmaller ? cost(small[i], large[j]) : cost(large[j], small[i]));
+  // best[i][j]: the least cost of binding small[0..i] in order into large[0..j].
+  const best: number[][] = Array.from({ length: n }, () => new Array<number>(m).fill(Infinity));
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j <= m - n + i; j++) {
+      const take = (i === 0 ? 0 : best[i - 1][j - 1]) + pairCost(i, j);
+      const skip = j > i ? best[i][j - 1] : Infinity;
+      best[i][j] = Math.min(take, skip);
+    }
+  }
+  const pairs: [Finding, Finding][] = [];
+  let j = m - 1;
+  for (let i = n - 1; i >= 0; i--) {
+    // Walk back: small[i] sits at the last j where skipping would cost more.
+    while (j > i && best[i][j - 1] <= best[i][j]) j--;
+    pairs.push(incomingSmaller ? [small[i], large[j]] : [large[j], small[i]]);
+    j--;
+  }
+  return pairs.reverse();
+}
+
 /** The median of a list of numbers, null for none: a file's typical shift, robust to a few outliers. */
 function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
@@ -408,15 +501,35 @@ export const fingerprintMatcher: ReimportMatcher = {
           assigned.set(f, match(stored, f, tier));
         };
         const free = (list: readonly Finding[] | undefined) => (list ?? []).filter((s) => !claimed.has(s.id));
+        // Tier 1, the fingerprint. One that one incoming and one stored finding share is an
+        // identity, and an anchor: how far its file moved there. One that several share (a
+        // tool's hash of a line that occurs many times, as flawfinder's `contextHash/v1` of
+        // `char zBuf[100];`) is bound by where the anchors around it say each one went.
+        const anchors = new ShiftAnchors();
+        const shared: [Finding[], Finding[]][] = [];
+        for (const [fingerprint, members] of groupBy(open, (f) => f.fingerprint)) {
+          const candidates = free(byFingerprint.get(fingerprint));
+          if (candidates.length === 0) continue;
+          if (members.length > 1 || candidates.length > 1) {
+            shared.push([members, candidates]);
+            continue;
+          }
+          bind(members[0], candidates[0], 'fingerprint');
+          anchors.add(members[0], candidates[0]);
+        }
+        for (const [members, candidates] of shared) {
+          for (const [f, s] of alignByExpectedLine(members, candidates, anchors)) bind(f, s, 'fingerprint');
+        }
         // Among stored findings with the same first line, the one whose whole region is
-        // unchanged comes first, then the nearest line, then the oldest.
+        // unchanged comes first, then the one nearest where the anchors say the line went,
+        // then the oldest.
+        const expectedDistance = (s: Finding, f: Finding) => Math.abs((f.line ?? 0) - anchors.shiftAt(f) - (s.line ?? 0));
         const nearest = (list: Finding[], f: Finding) =>
           list.sort((a, b) =>
             Number(b.regionHash != null && b.regionHash === f.regionHash) - Number(a.regionHash != null && a.regionHash === f.regionHash) ||
-            distance(a, f) - distance(b, f) ||
+            expectedDistance(a, f) - expectedDistance(b, f) ||
             a.id - b.id)[0];
         const tiers: [string, (f: Finding) => Finding | undefined][] = [
-          ['fingerprint', (f) => (f.fingerprint ? free(byFingerprint.get(f.fingerprint))[0] : undefined)],
           ['fingerprint:moved', (f) => nearest(free(byText.get(textKey(sourcePathOf(f), f.lineHash) ?? '')), f)],
           // An edit is only recognisable when both sides have line text to differ.
           ['fingerprint:edited', (f) => (f.lineHash ? free(byLine.get(lineKey(f) ?? '')).find((s) => s.lineHash) : undefined)],

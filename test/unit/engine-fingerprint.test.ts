@@ -354,6 +354,34 @@ describe('fingerprint: position-independent matching on rule, file and message',
   });
 });
 
+describe('fingerprint: a tool fingerprint that several findings share', () => {
+  const noSources = source({});
+  /** A flawfinder-like finding: its fingerprint hashes the line, so identical lines share it. */
+  const ff = (line: number, hash: string) => finding('sqlite3.c', line, 'FF1013', { title: 'char', location: { ruleId: 'FF1013', fingerprints: { 'contextHash/v1': hash } } });
+
+  it('findings that share one keep their line order, whatever the report order (flawfinder’s hash of `char zBuf[100];`)', () => {
+    const stored = [ff(10, 'h'), ff(50, 'h'), ff(30, 'u')];
+    const incoming = [ff(150, 'h'), ff(110, 'h'), ff(130, 'u')];
+    assignFingerprints([...stored, ...incoming], ctxWith(noSources));
+    const [m150, m110, m130] = bind(stored, incoming, noSources);
+    assert.equal(m130?.finding, stored[2]);
+    assert.equal(m110?.finding, stored[0]);
+    assert.equal(m150?.finding, stored[1]);
+    assert.ok([m150, m110].every((m) => m?.tier === 'fingerprint'));
+  });
+
+  it('a shared one goes where the unique fingerprints around it say the code moved, not to the nearest line (SQLite 3.39 → 3.40)', () => {
+    // The stored line 100 moved with its function to 400 (the unique neighbours moved by 300);
+    // a new copy of the line appeared at 80, nearer the old place.
+    const stored = [ff(100, 'h'), ff(90, 'u1'), ff(120, 'u2')];
+    const incoming = [ff(80, 'h'), ff(400, 'h'), ff(390, 'u1'), ff(420, 'u2')];
+    assignFingerprints([...stored, ...incoming], ctxWith(noSources));
+    const [m80, m400] = bind(stored, incoming, noSources);
+    assert.equal(m400?.finding, stored[0]);
+    assert.equal(m80, undefined, 'the new copy is a new finding');
+  });
+});
+
 describe('fingerprint: a tool fingerprint that fails falls through to the content tiers', () => {
   it('a changed tool fingerprint on an unchanged, moved line matches by its text', () => {
     const port1 = source({ 'a.c': 'int x;\nstrcpy(buf, s);' });
