@@ -449,8 +449,9 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
         if (!nowCounts.has(newKey)) continue;
         const ids = byPosition.get(newKey) ?? [];
         const f: Finding | undefined = ledger.finding(ids[Number(nStr)] ?? ids[0]);
-        if (!f) continue;
-        if (!f.falsePositive) lostLineages.add(original);
+        // No stored finding at the line the report flags (a matched finding left at its old
+        // line) shows the decision nowhere near the code: lost to the user, as an open one is.
+        if (!f?.falsePositive) lostLineages.add(original);
         nextLineage.set(`${newKey}#${nStr}`, original);
       }
       lineage = nextLineage;
