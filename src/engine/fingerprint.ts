@@ -171,7 +171,8 @@ export function assignFingerprints(findings: Fingerprintable[], ctx: Pick<Engine
     const inFile = lines ? flaggedTextInFile(lines, f) : null;
     const text = inFile && fileAgreesWithSnippet(inFile, inSnippet) ? inFile : inSnippet;
     f.lineHash = text ? sha(`${ruleOf(f)}\u0000${text.anchor}`) : null;
-    f.regionHash = text ? sha(`${ruleOf(f)}\u0000${text.region}`) : null;
+    // A one-line region is its anchor: the same hash, without hashing it twice.
+    f.regionHash = text ? (text.region === text.anchor ? f.lineHash : sha(`${ruleOf(f)}\u0000${text.region}`)) : null;
     const tool = toolFingerprint(f);
     if (tool) {
       f.fingerprint = tool;
