@@ -362,26 +362,33 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null | und
  * anchor's, as a diff's hunks shift the unchanged lines between them; 0 with no anchor.
  */
 class ShiftAnchors {
-  private readonly byPath = new Map<string, { line: number; shift: number }[]>();
-  private sorted = true;
+  /** The pairs as they are bound; indexed by file on the first question, if one is ever asked. */
+  private readonly pairs: [Finding, Finding][] = [];
+  private byPath: Map<string, { line: number; shift: number }[]> | null = null;
 
   add(incoming: Finding, stored: Finding): void {
-    const path = sourcePathOf(incoming);
-    if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) return;
-    const list = this.byPath.get(path);
-    const anchor = { line: incoming.line, shift: incoming.line - stored.line };
-    if (list) list.push(anchor);
-    else this.byPath.set(path, [anchor]);
-    this.sorted = false;
+    this.pairs.push([incoming, stored]);
+    this.byPath = null;
+  }
+
+  private index(): Map<string, { line: number; shift: number }[]> {
+    const byPath = new Map<string, { line: number; shift: number }[]>();
+    for (const [incoming, stored] of this.pairs) {
+      const path = sourcePathOf(incoming);
+      if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) continue;
+      const anchor = { line: incoming.line, shift: incoming.line - stored.line };
+      const list = byPath.get(path);
+      if (list) list.push(anchor);
+      else byPath.set(path, [anchor]);
+    }
+    for (const list of byPath.values()) list.sort((a, b) => a.line - b.line);
+    return byPath;
   }
 
   shiftAt(f: Finding): number {
+    this.byPath ??= this.index();
     const list = this.byPath.get(sourcePathOf(f) ?? '');
     if (!list || f.line == null) return 0;
-    if (!this.sorted) {
-      for (const l of this.byPath.values()) l.sort((a, b) => a.line - b.line);
-      this.sorted = true;
-    }
     let lo = 0;
     let hi = list.length - 1;
     while (lo < hi) {
@@ -507,18 +514,27 @@ export const fingerprintMatcher: ReimportMatcher = {
         // tool's hash of a line that occurs many times, as flawfinder's `contextHash/v1` of
         // `char zBuf[100];`) is bound by where the anchors around it say each one went.
         const anchors = new ShiftAnchors();
-        const shared: [Finding[], Finding[]][] = [];
-        for (const [fingerprint, members] of groupBy(open, (f) => f.fingerprint)) {
-          const candidates = free(byFingerprint.get(fingerprint));
-          if (candidates.length === 0) continue;
-          if (members.length > 1 || candidates.length > 1) {
-            shared.push([members, candidates]);
+        // Most fingerprints are one incoming and one stored finding's: those are bound in one
+        // pass, without grouping the whole report (a reimport of 100,000 findings).
+        const incomingPerFingerprint = new Map<string, number>();
+        for (const f of open) if (f.fingerprint) incomingPerFingerprint.set(f.fingerprint, (incomingPerFingerprint.get(f.fingerprint) ?? 0) + 1);
+        const shared = new Map<string, Finding[]>();
+        for (const f of open) {
+          if (!f.fingerprint) continue;
+          const stored = byFingerprint.get(f.fingerprint);
+          if (!stored) continue;
+          if (stored.length === 1 && incomingPerFingerprint.get(f.fingerprint) === 1) {
+            if (claimed.has(stored[0].id)) continue;
+            bind(f, stored[0], 'fingerprint');
+            anchors.add(f, stored[0]);
             continue;
           }
-          bind(members[0], candidates[0], 'fingerprint');
-          anchors.add(members[0], candidates[0]);
+          const members = shared.get(f.fingerprint);
+          if (members) members.push(f);
+          else shared.set(f.fingerprint, [f]);
         }
-        for (const [members, candidates] of shared) {
+        for (const [fingerprint, members] of shared) {
+          const candidates = free(byFingerprint.get(fingerprint));
           for (const [f, s] of alignByExpectedLine(members, candidates, anchors)) bind(f, s, 'fingerprint');
         }
         // Among stored findings with the same first line, the one whose whole region is
@@ -548,25 +564,25 @@ export const fingerprintMatcher: ReimportMatcher = {
         // shift the stricter tiers found in its file; what remains is bound nearest first over
         // the whole report (below), so the finding that moved least keeps its place whatever
         // order the report lists them in.
-        const shifts = new Map<string, number[]>();
-        const groups = new Map<string, Finding[]>();
-        for (const f of open) {
-          const m = assigned.get(f);
-          if (m) {
-            const path = sourcePathOf(f);
-            if (path && f.line != null && m.fromLine != null && !m.fromFile) {
-              const list = shifts.get(path);
-              if (list) list.push(f.line - m.fromLine);
-              else shifts.set(path, [f.line - m.fromLine]);
-            }
-          } else {
+        // Aligned within one region shape: a finding whose flagged extent changed was edited.
+        const groups = groupBy(
+          open.filter((f) => !assigned.has(f)),
+          (f) => {
             const key = messageKey(f);
-            if (!key) continue;
-            // Aligned within one region shape: a finding whose flagged extent changed was edited.
-            const shaped = `${key}\u0000${regionShape(f) ?? ''}`;
-            const list = groups.get(shaped);
-            if (list) list.push(f);
-            else groups.set(shaped, [f]);
+            return key ? `${key}\u0000${regionShape(f) ?? ''}` : null;
+          },
+        );
+        // The shifts the stricter tiers saw, in the files that have such groups only.
+        const groupPaths = new Set([...groups.values()].map((members) => sourcePathOf(members[0])));
+        const shifts = new Map<string, number[]>();
+        if (groups.size > 0) {
+          for (const f of open) {
+            const m = assigned.get(f);
+            const path = m ? sourcePathOf(f) : null;
+            if (!m || !path || !groupPaths.has(path) || f.line == null || m.fromLine == null || m.fromFile) continue;
+            const list = shifts.get(path);
+            if (list) list.push(f.line - m.fromLine);
+            else shifts.set(path, [f.line - m.fromLine]);
           }
         }
         let work = ALIGN_REPORT_WORK;
