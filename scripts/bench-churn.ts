@@ -230,7 +230,10 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
     if (current && hunks.get(current)!.length > 0 && !line.startsWith('--- ') && !line.startsWith('+++ ') && (line.startsWith('-') || line.startsWith('+'))) {
       const text = line.slice(1).replace(/\s+/g, ' ').trim();
       const [side, n] = line.startsWith('-') ? [removed, oldLine++] : [added, newLine++];
-      if (text.replace(/ /g, '').length >= 8) side.set(current, [...(side.get(current) ?? []), { line: n, text }]);
+      if (text.replace(/ /g, '').length < 8) continue;
+      const lines = side.get(current);
+      if (lines) lines.push({ line: n, text });
+      else side.set(current, [{ line: n, text }]);
       continue;
     }
     if (line.startsWith('diff --git ')) {
@@ -263,13 +266,17 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
   }
   const moved = new Map<string, Map<number, number>>();
   for (const [file, lines] of removed) {
-    const pool = [...(added.get(file) ?? [])];
+    // The added lines by text, each list in line order, consumed from the front.
+    const pool = new Map<string, number[]>();
+    for (const a of added.get(file) ?? []) {
+      const list = pool.get(a.text);
+      if (list) list.push(a.line);
+      else pool.set(a.text, [a.line]);
+    }
     const map = new Map<number, number>();
     for (const r of lines) {
-      const at = pool.findIndex((a) => a.text === r.text);
-      if (at === -1) continue;
-      map.set(r.line, pool[at].line);
-      pool.splice(at, 1);
+      const to = pool.get(r.text)?.shift();
+      if (to !== undefined) map.set(r.line, to);
     }
     moved.set(file, map);
   }

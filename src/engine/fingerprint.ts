@@ -196,11 +196,12 @@ export function identityKey(f: Pick<Finding, 'fingerprint' | 'hashCode'>): strin
   return f.hashCode ? `hash:${f.hashCode}` : null;
 }
 
-function addTo(map: Map<string, Finding[]>, key: string | null | undefined, f: Finding): void {
+/** Adds a value to the list under `key` (no key, no entry). */
+function addTo<V>(map: Map<string, V[]>, key: string | null | undefined, value: V): void {
   if (!key) return;
   const list = map.get(key);
-  if (list) list.push(f);
-  else map.set(key, [f]);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Same file and same rule + text: the key of the `moved` and `renamed` tiers. */
@@ -258,8 +259,8 @@ const ALIGN_REPORT_WORK = 40_000_000;
  * 936); in order they cannot swap. Every finding of the smaller side is bound (as nearest-first
  * binds as many), and among the order-keeping choices the one whose shift changes least from
  * pair to pair wins: a block of code moves as a whole. The first pair's shift is measured from
- * `shift`, the file's shift as the stricter tiers saw it, when they saw one; otherwise the
- * smaller first shift only breaks ties. The line text tells more than this, so it only runs
+ * `shift`, how far the code there moved as the anchors tell (`ShiftAnchors`), when they can;
+ * otherwise the smaller first shift only breaks ties. The line text tells more than this, so it only runs
  * where a side has none. Remaining ties go to the earlier line, then the older finding, so the
  * result does not depend on the report's order. Returns null when the group is too large.
  */
@@ -343,23 +344,10 @@ function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Fin
   return picked;
 }
 
-/** Groups items by a key, in first-seen order; items without a key are left out. */
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null | undefined): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (!key) continue;
-    const list = groups.get(key);
-    if (list) list.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}
-
 /**
  * Where the code around a line moved: pairs bound by a fingerprint only they share (an incoming
  * finding, the stored one), per file, by incoming line. The shift at a line is the nearest
- * anchor's, as a diff's hunks shift the unchanged lines between them; 0 with no anchor.
+ * anchor's, as a diff's hunks shift the unchanged lines between them.
  */
 class ShiftAnchors {
   /** The pairs as they are bound; indexed by file on the first question, if one is ever asked. */
@@ -376,19 +364,17 @@ class ShiftAnchors {
     for (const [incoming, stored] of this.pairs) {
       const path = sourcePathOf(incoming);
       if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) continue;
-      const anchor = { line: incoming.line, shift: incoming.line - stored.line };
-      const list = byPath.get(path);
-      if (list) list.push(anchor);
-      else byPath.set(path, [anchor]);
+      addTo(byPath, path, { line: incoming.line, shift: incoming.line - stored.line });
     }
     for (const list of byPath.values()) list.sort((a, b) => a.line - b.line);
     return byPath;
   }
 
-  shiftAt(f: Finding): number {
+  /** The shift at a finding's line, or null when no anchor is in its file. */
+  shiftAt(f: Finding): number | null {
     this.byPath ??= this.index();
     const list = this.byPath.get(sourcePathOf(f) ?? '');
-    if (!list || f.line == null) return 0;
+    if (!list || f.line == null) return null;
     let lo = 0;
     let hi = list.length - 1;
     while (lo < hi) {
@@ -419,7 +405,7 @@ function alignByExpectedLine(incoming: readonly Finding[], stored: readonly Find
   const inc = [...incoming].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const sto = [...stored].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id);
   const cost = (f: Finding, s: Finding): number =>
-    sourcePathOf(f) !== sourcePathOf(s) ? 1e9 : Math.abs((f.line ?? 0) - anchors.shiftAt(f) - (s.line ?? 0));
+    sourcePathOf(f) !== sourcePathOf(s) ? 1e9 : Math.abs((f.line ?? 0) - (anchors.shiftAt(f) ?? 0) - (s.line ?? 0));
   const incomingSmaller = inc.length <= sto.length;
   const [small, large] = incomingSmaller ? [inc, sto] : [sto, inc];
   const pairCost = (i: number, j: number) => (incomingSmaller ? cost(small[i], large[j]) : cost(large[j], small[i]));
@@ -441,13 +427,6 @@ function alignByExpectedLine(incoming: readonly Finding[], stored: readonly Find
     j--;
   }
   return pairs.reverse();
-}
-
-/** The median of a list of numbers, null for none: a file's typical shift, robust to a few outliers. */
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
@@ -529,9 +508,7 @@ export const fingerprintMatcher: ReimportMatcher = {
             anchors.add(f, stored[0]);
             continue;
           }
-          const members = shared.get(f.fingerprint);
-          if (members) members.push(f);
-          else shared.set(f.fingerprint, [f]);
+          addTo(shared, f.fingerprint, f);
         }
         for (const [fingerprint, members] of shared) {
           const candidates = free(byFingerprint.get(fingerprint));
@@ -540,7 +517,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         // Among stored findings with the same first line, the one whose whole region is
         // unchanged comes first, then the one nearest where the anchors say the line went,
         // then the oldest.
-        const expectedDistance = (s: Finding, f: Finding) => Math.abs((f.line ?? 0) - anchors.shiftAt(f) - (s.line ?? 0));
+        const expectedDistance = (s: Finding, f: Finding) => Math.abs((f.line ?? 0) - (anchors.shiftAt(f) ?? 0) - (s.line ?? 0));
         const nearest = (list: Finding[], f: Finding) =>
           list.sort((a, b) =>
             Number(b.regionHash != null && b.regionHash === f.regionHash) - Number(a.regionHash != null && a.regionHash === f.regionHash) ||
@@ -559,38 +536,22 @@ export const fingerprintMatcher: ReimportMatcher = {
         for (const [tier, find] of tiers) {
           for (const f of open) if (!assigned.has(f)) bind(f, find(f), tier);
         }
-        // Position-independent matching of one rule, file, message and region shape where a
-        // side has no line text: each such group aligned in order (`alignInOrder`), from the
-        // shift the stricter tiers found in its file; what remains is bound nearest first over
-        // the whole report (below), so the finding that moved least keeps its place whatever
-        // order the report lists them in.
-        // Aligned within one region shape: a finding whose flagged extent changed was edited.
-        const groups = groupBy(
-          open.filter((f) => !assigned.has(f)),
-          (f) => {
-            const key = messageKey(f);
-            return key ? `${key}\u0000${regionShape(f) ?? ''}` : null;
-          },
-        );
-        // The shifts the stricter tiers saw, in the files that have such groups only.
-        const groupPaths = new Set([...groups.values()].map((members) => sourcePathOf(members[0])));
-        const shifts = new Map<string, number[]>();
-        if (groups.size > 0) {
-          for (const f of open) {
-            const m = assigned.get(f);
-            const path = m ? sourcePathOf(f) : null;
-            if (!m || !path || !groupPaths.has(path) || f.line == null || m.fromLine == null || m.fromFile) continue;
-            const list = shifts.get(path);
-            if (list) list.push(f.line - m.fromLine);
-            else shifts.set(path, [f.line - m.fromLine]);
-          }
+        // Position-independent matching of one rule, file, message and region shape (a finding
+        // whose flagged extent changed was edited) where a side has no line text: each such group
+        // aligned in order (`alignInOrder`), from the shift the anchors give at its first
+        // finding; what remains is bound nearest first over the whole report (below), so the
+        // finding that moved least keeps its place whatever order the report lists them in.
+        const groups = new Map<string, Finding[]>();
+        for (const f of open) {
+          const key = assigned.has(f) ? null : messageKey(f);
+          addTo(groups, key && `${key}\u0000${regionShape(f) ?? ''}`, f);
         }
         let work = ALIGN_REPORT_WORK;
         for (const members of groups.values()) {
           const shape = regionShape(members[0]);
           const candidates = free(byMessage.get(messageKey(members[0]) ?? '')).filter((s) => regionShape(s) === shape);
           const textless = members.every((f) => !f.lineHash) || candidates.every((s) => !s.lineHash);
-          const aligned = textless ? alignInOrder(members, candidates, median(shifts.get(sourcePathOf(members[0]) ?? '') ?? []), work) : null;
+          const aligned = textless ? alignInOrder(members, candidates, anchors.shiftAt(members[0]), work) : null;
           if (!aligned) continue;
           const [n, m] = [Math.min(members.length, candidates.length), Math.max(members.length, candidates.length)];
           work -= n * m * m;

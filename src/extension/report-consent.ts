@@ -101,16 +101,20 @@ export class ReportConsentGate {
 
   /**
    * Of the reports a sweep found through the default patterns, the ones to import now; asks
-   * first when some were never imported and the folder has no answer yet.
+   * first when some were never imported and the folder has no answer yet, about the ones
+   * `reportsOnly` keeps (the files that are scanner reports).
    */
-  async sweepReports<T extends { uri: vscode.Uri }>(session: WorkspaceSession, found: readonly T[]): Promise<T[]> {
+  async sweepReports<T extends { uri: vscode.Uri }>(session: WorkspaceSession, found: readonly T[], reportsOnly: (items: readonly T[]) => Promise<T[]>): Promise<T[]> {
     const key = this.key(session);
     // A second sweep while the question is open (trust granted, "Reimport All") waits for its answer.
     while (this.asking.has(key)) await this.asking.get(key)?.catch(() => undefined);
     const reports: FoundReport[] = [];
     const byPath = new Map<string, T>();
     const importedNames = new Set((session.ledger?.data.imports ?? []).map((r) => r.settings.reportName).filter((n): n is string => !!n));
-    for (const item of found) {
+    // The files are read to tell reports from other files only when the question may be asked:
+    // a remembered answer decides without reading them, at every start-up after the first.
+    const considered = this.consentOf(session) ? found : await reportsOnly(found);
+    for (const item of considered) {
       const relPath = session.relativePath(item.uri);
       let mtimeMs = 0;
       try {

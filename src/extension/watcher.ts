@@ -292,7 +292,7 @@ export class ReportWatcher implements vscode.Disposable {
     const folders = this.registry.sessions().filter((session) => !only || only.has(session));
     const sweepFolder = async (session: WorkspaceSession): Promise<void> => {
       let reports = await this.watchedReports(session);
-      if (watchOrigin(session) === 'pattern') reports = await this.consent.sweepReports(session, await this.reportsAmong(session, reports));
+      if (watchOrigin(session) === 'pattern') reports = await this.consent.sweepReports(session, reports, (items) => this.reportsAmong(session, items));
       result.reports += reports.length;
       const jobs = reports.map(({ uri, entry }) =>
         this.queue.enqueue(async () => {
@@ -307,9 +307,9 @@ export class ReportWatcher implements vscode.Disposable {
   }
 
   /**
-   * Of the files the default patterns matched, the ones that are scanner reports: a loose
-   * pattern (`**\/findings*.json`) also matches a project's own data files, and the consent
-   * question must count reports, not those. A file that is not a report, an empty one (its
+   * Of the files the default patterns matched, the ones that are scanner reports, for the
+   * consent question: a loose pattern (`**\/findings*.json`) also matches a project's own data
+   * files, and the question must count reports, not those. A file that is not a report, an empty one (its
    * scanner is still writing it) or one that cannot be read is left out with a log line, never
    * a notification: nobody named it. Files the store already imported are reports by record.
    */

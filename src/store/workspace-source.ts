@@ -35,13 +35,13 @@ export function readWorkspaceText(root: string, filePath: string, maxBytes: numb
     const candidate = path.resolve(root, filePath.replace(/^file:\/\//i, ''));
     // A file the report names that is not there is the usual case for a report imported
     // without its sources; a stat that returns nothing costs a fifth of realpath's exception.
-    if (!fs.statSync(candidate, { throwIfNoEntry: false })) return undefined;
+    // It follows symbolic links, so it describes the file the real path below names.
+    const stat = fs.statSync(candidate, { throwIfNoEntry: false });
+    if (!stat || !stat.isFile() || stat.size > maxBytes) return undefined;
     // The native realpath is one system call; the JavaScript one lstats every path component,
     // which for a report naming 100,000 files was most of a reimport's file-system time.
     const real = fs.realpathSync.native(candidate);
     if (real === realRoot || !isInsideRoot(realRoot, real)) return undefined;
-    const stat = fs.statSync(real);
-    if (!stat.isFile() || stat.size > maxBytes) return undefined;
     return fs.readFileSync(real, 'utf8');
   } catch {
     // A file the report names but the workspace lacks (deleted, generated elsewhere): the

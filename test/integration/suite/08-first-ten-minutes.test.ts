@@ -166,10 +166,12 @@ describe('issue 11: the first ten minutes on a real repository', function () {
   it('first-run consent: "Choose…" imports the picked report, is remembered, and is not asked again', async () => {
     for (const file of SAMPLES) await writeReport(file, reportText('v1'));
     const found = SAMPLES.map((p) => ({ uri: vscode.Uri.file(workspacePath(p)) }));
+    // The suite wrote them as reports, so telling reports from other files keeps them all.
+    const allReports = (items: readonly { uri: vscode.Uri }[]) => Promise.resolve([...items]);
     const choose = answeringPrompt('choose', [SAMPLES[1]]);
     const previous = api.consent.usePrompt(choose);
     try {
-      const first = await api.consent.sweepReports(session, found);
+      const first = await api.consent.sweepReports(session, found, allReports);
       assert.equal(choose.questions.length, 1, 'asked once');
       assert.match(choose.questions[0], /found 2 scanner reports in /);
       assert.deepEqual(first.map((r) => session.relativePath(r.uri)), [SAMPLES[1]]);
@@ -177,7 +179,7 @@ describe('issue 11: the first ten minutes on a real repository', function () {
 
       const never = answeringPrompt('never');
       api.consent.usePrompt(never);
-      const second = await api.consent.sweepReports(session, found);
+      const second = await api.consent.sweepReports(session, found, allReports);
       assert.equal(never.questions.length, 0, 'not asked again');
       assert.deepEqual(second.map((r) => session.relativePath(r.uri)), [SAMPLES[1]]);
       assert.equal(api.consent.allowsWrite(session, SAMPLES[0]), false, 'the report not chosen is not imported when written');

@@ -111,6 +111,19 @@ async function scanWithBandit(session: WorkspaceSession): Promise<{ results: Ban
   return { results: parsed.results, sawEmpty, importsWhileScanning };
 }
 
+/**
+ * Runs bandit (`scanWithBandit`) and waits for the watcher's import that makes the folder's
+ * import count `count`, then longer than the watcher's quiet period and the settling of a
+ * write, so a second import of the same write would have happened.
+ */
+async function scanAndWaitForImport(api: ScanLedgerApi, session: WorkspaceSession, count: number, what: string): Promise<{ scan: Awaited<ReturnType<typeof scanWithBandit>>; record: ImportRecord }> {
+  const scan = await scanWithBandit(session);
+  const record = await waitForImportCount(api, count, what);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await queueSettled(api);
+  return { scan, record };
+}
+
 /** Whitespace-insensitive text of a code line, for finding the same line in the next release. */
 const normalised = (line: string): string => line.replace(/\s+/g, ' ').trim();
 
@@ -266,15 +279,12 @@ describe('real repository: GYP’s sources from node-gyp, scanned by Debian’s 
     assert.equal(importsOf(session).length, 0, 'a fresh checkout: nothing imported yet');
     const consentBefore = api.consent.consentOf(session);
     const notificationsBefore = api.notifications().length;
-    const scan = await scanWithBandit(session);
+    const { scan, record } = await scanAndWaitForImport(api, session, 1, 'bandit’s report');
+    firstImport = record;
     resultsA = scan.results;
     assert.ok(resultsA.length > 50, `bandit found issues in GYP ${RELEASE_A} (${resultsA.length})`);
     assert.equal(scan.sawEmpty, true, 'bandit created its report empty first');
     assert.equal(scan.importsWhileScanning, 0, 'the empty report imported nothing');
-    firstImport = await waitForImportCount(api, 1, 'bandit’s report');
-    // Longer than the watcher's quiet period and the settling of a write: no second import.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    await queueSettled(api);
     assert.equal(importsOf(session).length, 1, 'imported once');
     assert.equal(firstImport.type, 'import');
     assert.equal(firstImport.settings.reportName, REPORT);
@@ -336,13 +346,11 @@ describe('real repository: GYP’s sources from node-gyp, scanned by Debian’s 
     await git('add', '-A', SOURCES);
     await git('commit', '-q', '-m', `node-gyp ${RELEASE_B}`);
     const notificationsBefore = api.notifications().length;
-    const scan = await scanWithBandit(session);
+    const { scan, record } = await scanAndWaitForImport(api, session, 2, 'the reimport of bandit’s new report');
+    reimport = record;
     resultsB = scan.results;
     assert.equal(scan.sawEmpty, true, 'bandit emptied its report first');
     assert.equal(scan.importsWhileScanning, 0, 'the emptied report imported nothing');
-    reimport = await waitForImportCount(api, 2, 'the reimport of bandit’s new report');
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    await queueSettled(api);
     assert.equal(importsOf(session).length, 2, 'reimported once');
     assert.equal(reimport.type, 'reimport');
     assert.equal(reimport.testId, testId, 'into the same test');
