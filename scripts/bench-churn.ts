@@ -355,6 +355,10 @@ interface ModeResult {
   falseClosesAndCreates: number;
   /** Report findings whose flagged line is new or changed, yet bound to an older finding. */
   boundToOlder: number;
+  /** Report findings bound to an older finding at all: what the wrong matches are a share of. */
+  matched: number;
+  /** The wrong matches by the tier that made them. */
+  wrongTiers: Map<string, number>;
   triaged: number;
   triageLost: number;
   reimportMs: number[];
@@ -379,7 +383,7 @@ function sourcePort(tree: string, renames: Map<string, string>): SourcePort {
 function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'], versions: ScannedVersion[]): ModeResult {
   const ledger = new Ledger(emptyStoreData());
   const settings = effectiveSettings({ ...defaultSettings(), defectdojoParity: mode === 'parity' });
-  const result: ModeResult = { mode, sources, persisting: 0, kept: 0, falseClosesAndCreates: 0, boundToOlder: 0, triaged: 0, triageLost: 0, reimportMs: [], tiers: new Map() };
+  const result: ModeResult = { mode, sources, persisting: 0, kept: 0, falseClosesAndCreates: 0, boundToOlder: 0, matched: 0, wrongTiers: new Map(), triaged: 0, triageLost: 0, reimportMs: [], tiers: new Map() };
   let previous: Map<string, number[]> | null = null;
   const triagedIds = new Set<number>();
   const lostLineages = new Set<number>();
@@ -405,6 +409,8 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
       for (const a of r.actions) if (a.matchTier) result.tiers.set(a.matchTier, (result.tiers.get(a.matchTier) ?? 0) + 1);
     }
     const byPosition = representedByPosition(ledger, r.testId);
+    // The tier that matched each finding in this reimport, for the list of wrong matches.
+    const tierOf = new Map(r.actions.map((a) => [a.findingId, a.matchTier ?? null]));
     if (i === 0) {
       // Triage every finding of the first report as a false positive, as a team would after
       // reviewing the first scan.
@@ -444,7 +450,15 @@ function runMode(mode: 'parity' | 'fingerprint', sources: ModeResult['sources'],
         const older = (byPosition.get(k) ?? []).filter((id) => id <= lastIdBefore).length;
         const wrong = Math.max(0, Math.min(count, older) - (expectedOld.get(k) ?? 0));
         result.boundToOlder += wrong;
-        if (LIST_LINKS && wrong > 0) console.log(`wrong [${mode}, ${sources}] ${v.version} ${k.split('\u0000').slice(0, 2).join(':')} ${k.split('\u0000')[2]}: a new or changed line bound to finding ${(byPosition.get(k) ?? []).join(', ')}`);
+        result.matched += Math.min(count, older);
+        if (wrong === 0) continue;
+        const ids = byPosition.get(k) ?? [];
+        const tier = ids.filter((id) => id <= lastIdBefore).map((id) => tierOf.get(id))[0] ?? 'no import action';
+        result.wrongTiers.set(tier, (result.wrongTiers.get(tier) ?? 0) + wrong);
+        if (LIST_LINKS) {
+          const tiers = ids.map((id) => tierOf.get(id)).filter(Boolean).join(', ');
+          console.log(`wrong [${mode}, ${sources}] ${v.version} ${k.split('\u0000').slice(0, 2).join(':')} ${k.split('\u0000')[2]}: a new or changed line bound to finding ${ids.join(', ')} (${tiers})`);
+        }
       }
       const nextLineage = new Map<string, number>();
       for (const [lk, original] of lineage) {
@@ -485,13 +499,16 @@ async function main(): Promise<void> {
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
   console.log('');
-  console.log(`| sources | mode | persisting findings kept | false closes + creates | triage decisions lost | wrong matches (new or changed lines bound to an older finding) | time per reimport | matches per tier |`);
+  console.log(`| sources | mode | persisting findings kept | false closes + creates | triage decisions lost | wrong matches (new or changed lines bound to an older finding, of all bound to one; by tier) | time per reimport | matches per tier |`);
   console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
   for (const r of rows) {
     const pct = r.persisting ? ((100 * r.kept) / r.persisting).toFixed(1) : 'n/a';
     const label = r.mode === 'parity' ? 'DefectDojo parity (`defectdojoParity: true`)' : 'Scan Ledger default (fingerprint)';
     const tiers = [...r.tiers].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
-    console.log(`| ${r.sources} | ${label} | ${r.kept} / ${r.persisting} (${pct}%) | ${r.falseClosesAndCreates} | ${r.triageLost} of ${r.triaged} | ${r.boundToOlder} | ${mean(r.reimportMs).toFixed(1)} ms | ${tiers} |`);
+    const wrongPct = r.matched ? ((100 * r.boundToOlder) / r.matched).toFixed(2) : 'n/a';
+    const wrongTiers = [...r.wrongTiers].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
+    const wrong = `${r.boundToOlder} of ${r.matched} (${wrongPct}%)${wrongTiers ? `: ${wrongTiers}` : ''}`;
+    console.log(`| ${r.sources} | ${label} | ${r.kept} / ${r.persisting} (${pct}%) | ${r.falseClosesAndCreates} | ${r.triageLost} of ${r.triaged} | ${wrong} | ${mean(r.reimportMs).toFixed(1)} ms | ${tiers} |`);
   }
 }
 

@@ -344,6 +344,19 @@ function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Fin
   return picked;
 }
 
+/** An anchor: an incoming finding's line, how far it moved, and whether it moved with the file. */
+interface Anchor {
+  line: number;
+  storedLine: number;
+  shift: number;
+  /**
+   * Whether the anchor is on its file's longest in-order chain of anchors (the lines a diff
+   * would call unchanged). One off it sits in a block that moved or was copied: a copy of a
+   * function pasted elsewhere carries anchors of its own that point back at the original.
+   */
+  inOrder: boolean;
+}
+
 /**
  * Where the code around a line moved: pairs bound by a fingerprint only they share (an incoming
  * finding, the stored one), per file, by incoming line. The shift at a line is the nearest
@@ -352,79 +365,197 @@ function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Fin
 class ShiftAnchors {
   /** The pairs as they are bound; indexed by file on the first question, if one is ever asked. */
   private readonly pairs: [Finding, Finding][] = [];
-  private byPath: Map<string, { line: number; shift: number }[]> | null = null;
+  private byPath: Map<string, Anchor[]> | null = null;
 
   add(incoming: Finding, stored: Finding): void {
     this.pairs.push([incoming, stored]);
     this.byPath = null;
   }
 
-  private index(): Map<string, { line: number; shift: number }[]> {
-    const byPath = new Map<string, { line: number; shift: number }[]>();
+  private index(): Map<string, Anchor[]> {
+    const byPath = new Map<string, Anchor[]>();
     for (const [incoming, stored] of this.pairs) {
       const path = sourcePathOf(incoming);
       if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) continue;
-      addTo(byPath, path, { line: incoming.line, shift: incoming.line - stored.line });
+      addTo(byPath, path, { line: incoming.line, storedLine: stored.line, shift: incoming.line - stored.line, inOrder: false });
     }
-    for (const list of byPath.values()) list.sort((a, b) => a.line - b.line);
+    for (const list of byPath.values()) {
+      list.sort((a, b) => a.line - b.line || a.storedLine - b.storedLine);
+      markLongestInOrderChain(list);
+    }
     return byPath;
   }
 
-  /** The shift at a finding's line, or null when no anchor is in its file. */
-  shiftAt(f: Finding): number | null {
+  /** The anchors on either side of a finding's line in its file (at the line counts as both). */
+  anchorsAround(f: Finding): { before: Anchor | null; after: Anchor | null } {
     this.byPath ??= this.index();
     const list = this.byPath.get(sourcePathOf(f) ?? '');
-    if (!list || f.line == null) return null;
+    if (!list || f.line == null) return { before: null, after: null };
+    // The first anchor at or after the line, by binary search.
     let lo = 0;
-    let hi = list.length - 1;
+    let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (list[mid].line < f.line) lo = mid + 1;
       else hi = mid;
     }
-    const after = list[lo];
-    const before = list[lo - 1];
-    return before && f.line - before.line < after.line - f.line ? before.shift : after.shift;
+    const after = list[lo] ?? null;
+    return { before: after && after.line === f.line ? after : list[lo - 1] ?? null, after };
+  }
+
+  /** The shift at a finding's line (the nearer anchor's), or null when no anchor is in its file. */
+  shiftAt(f: Finding): number | null {
+    const { before, after } = this.anchorsAround(f);
+    if (!before || !after) return (before ?? after)?.shift ?? null;
+    return (f.line ?? 0) - before.line < after.line - (f.line ?? 0) ? before.shift : after.shift;
   }
 }
 
 /**
- * Binds findings that share one fingerprint, keeping their line order: every finding of the
- * smaller side is bound, and the order-keeping choice that puts each pair nearest where the
- * anchors say its line went wins (a finding in another file than its partner counts as far
- * away). Groups too large to align fall back to the older findings first.
+ * Marks the anchors (sorted by incoming line) on the longest chain whose stored lines also rise:
+ * patience sorting, O(k log k).
+ */
+function markLongestInOrderChain(anchors: Anchor[]): void {
+  // tails[k]: the index of the anchor ending the best chain of length k + 1 found so far.
+  const tails: number[] = [];
+  const previous = new Array<number>(anchors.length).fill(-1);
+  for (let i = 0; i < anchors.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (anchors[tails[mid]].storedLine <= anchors[i].storedLine) lo = mid + 1;
+      else hi = mid;
+    }
+    previous[i] = lo > 0 ? tails[lo - 1] : -1;
+    tails[lo] = i;
+  }
+  for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = previous[i]) anchors[i].inOrder = true;
+}
+
+/**
+ * Where the anchors say an incoming finding's line was: a stretch of stored lines, and how many
+ * of the anchors that place it are off their file's in-order chain. Between two anchors the
+ * code may have grown or shrunk anywhere, so every line between the places the two shifts give
+ * is as likely as any other; a diff, too, cannot tell which of two identical lines in such a
+ * stretch is the old one, and takes the first. Between equally near candidates, the one placed
+ * by anchors that moved with their file wins over one placed by an anchor in a moved or copied
+ * block: a near copy of a function pasted above the original takes nothing from it.
+ */
+interface ExpectedPlace {
+  low: number;
+  high: number;
+  offChain: number;
+}
+
+function expectedPlace(anchors: ShiftAnchors, f: Finding): ExpectedPlace {
+  const { before, after } = anchors.anchorsAround(f);
+  const shifts = [before?.shift ?? after?.shift ?? 0, after?.shift ?? before?.shift ?? 0];
+  return {
+    low: (f.line ?? 0) - Math.max(...shifts),
+    high: (f.line ?? 0) - Math.min(...shifts),
+    offChain: Number(before !== null && !before.inOrder) + Number(after !== null && !after.inOrder),
+  };
+}
+
+/**
+ * How far a stored line is from an expected place, scaled so that a line of distance always
+ * outweighs the tie-breaker (`scale` is more than twice the findings one alignment can bind).
+ */
+function expectedCost(place: ExpectedPlace, line: number, scale: number): number {
+  const distance = line < place.low ? place.low - line : line > place.high ? line - place.high : 0;
+  return distance * scale + place.offChain;
+}
+
+/** Pairs of findings sharing one fingerprint further apart than this are bound after every nearer pair. */
+const NEAR_LINES = 200;
+
+/**
+ * Binds findings that share one fingerprint (flawfinder's hash is the same for a line in any
+ * file), one file at a time, because line order only means something within a file; what is
+ * left on both sides then goes across files (a renamed file keeps its findings).
  */
 function alignByExpectedLine(incoming: readonly Finding[], stored: readonly Finding[], anchors: ShiftAnchors): [Finding, Finding][] {
+  const pairs: [Finding, Finding][] = [];
+  const bound = new Set<Finding>();
+  const left = (list: readonly Finding[]) => list.filter((f) => !bound.has(f));
+  const take = (found: [Finding, Finding][]) => {
+    for (const pair of found) {
+      pairs.push(pair);
+      bound.add(pair[0]).add(pair[1]);
+    }
+  };
+  const byPath = (list: readonly Finding[]) => {
+    const map = new Map<string, Finding[]>();
+    for (const f of list) addTo(map, sourcePathOf(f) ?? '\u0000', f);
+    return map;
+  };
+  // Near pairs first, so one far pair (an identical line deleted 50,000 lines away) cannot
+  // force a near one out of order; then, per file, what is left whatever the distance.
+  for (const gap of [NEAR_LINES, Infinity]) {
+    const storedByPath = byPath(left(stored));
+    for (const [path, members] of byPath(left(incoming))) {
+      const candidates = storedByPath.get(path);
+      if (candidates) take(alignInOneOrder(members, candidates, anchors, gap));
+    }
+  }
+  take(alignInOneOrder(left(incoming), left(stored), anchors, Infinity));
+  return pairs;
+}
+
+/**
+ * Binds findings that share one fingerprint, keeping their line order: the order-keeping choice
+ * that puts each pair nearest where the anchors say its line went wins (a finding in another
+ * file than its partner counts as far away). A finding of the smaller side may stay unbound at
+ * the cost of `gap` lines (Infinity: every one is bound). Ties go to the earlier line, as a
+ * diff's do. Groups too large to align fall back to the older findings first.
+ */
+function alignInOneOrder(incoming: readonly Finding[], stored: readonly Finding[], anchors: ShiftAnchors, gap: number): [Finding, Finding][] {
   const n = Math.min(incoming.length, stored.length);
   const m = Math.max(incoming.length, stored.length);
+  if (n === 0) return [];
   if (n * m > ALIGN_MAX_WORK) {
+    if (gap !== Infinity) return [];
     const older = [...stored].sort((a, b) => a.id - b.id);
     return incoming.slice(0, n).map((f, i) => [f, older[i]]);
   }
   const position = new Map(incoming.map((f, index) => [f, index]));
   const inc = [...incoming].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const sto = [...stored].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id);
-  const cost = (f: Finding, s: Finding): number =>
-    sourcePathOf(f) !== sourcePathOf(s) ? 1e9 : Math.abs((f.line ?? 0) - (anchors.shiftAt(f) ?? 0) - (s.line ?? 0));
+  const scale = 2 * n + 1;
+  const places = new Map<Finding, ExpectedPlace>();
+  const cost = (f: Finding, s: Finding): number => {
+    if (sourcePathOf(f) !== sourcePathOf(s)) return 1e12;
+    let place = places.get(f);
+    if (!place) places.set(f, (place = expectedPlace(anchors, f)));
+    return expectedCost(place, s.line ?? 0, scale);
+  };
+  const skipCost = gap * scale;
   const incomingSmaller = inc.length <= sto.length;
   const [small, large] = incomingSmaller ? [inc, sto] : [sto, inc];
   const pairCost = (i: number, j: number) => (incomingSmaller ? cost(small[i], large[j]) : cost(large[j], small[i]));
-  // best[i][j]: the least cost of binding small[0..i] in order into large[0..j].
-  const best: number[][] = Array.from({ length: n }, () => new Array<number>(m).fill(Infinity));
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j <= m - n + i; j++) {
-      const take = (i === 0 ? 0 : best[i - 1][j - 1]) + pairCost(i, j);
-      const skip = j > i ? best[i][j - 1] : Infinity;
-      best[i][j] = Math.min(take, skip);
+  // best[i * (m + 1) + j]: the least cost of the first i of the small side against the first j
+  // of the large side, each of those small ones bound to one of those large ones or skipped.
+  const width = m + 1;
+  const best = new Float64Array((n + 1) * width);
+  for (let i = 1; i <= n; i++) {
+    best[i * width] = i * skipCost;
+    for (let j = 1; j <= m; j++) {
+      best[i * width + j] = Math.min(best[(i - 1) * width + j - 1] + pairCost(i - 1, j - 1), best[i * width + j - 1], best[(i - 1) * width + j] + skipCost);
     }
   }
+  // Walk back from the end: a large one left out when that costs no more (so the earlier line
+  // takes a tie), a pair when it was the choice, else a skipped small one.
   const pairs: [Finding, Finding][] = [];
-  let j = m - 1;
-  for (let i = n - 1; i >= 0; i--) {
-    // Walk back: small[i] sits at the last j where skipping would cost more.
-    while (j > i && best[i][j - 1] <= best[i][j]) j--;
-    pairs.push(incomingSmaller ? [small[i], large[j]] : [large[j], small[i]]);
-    j--;
+  let [i, j] = [n, m];
+  while (i > 0 && j > 0) {
+    const here = best[i * width + j];
+    if (best[i * width + j - 1] <= here) j--;
+    else if (best[(i - 1) * width + j - 1] + pairCost(i - 1, j - 1) <= here) {
+      pairs.push(incomingSmaller ? [small[i - 1], large[j - 1]] : [large[j - 1], small[i - 1]]);
+      i--;
+      j--;
+    } else i--;
   }
   return pairs.reverse();
 }

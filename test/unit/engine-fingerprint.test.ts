@@ -380,6 +380,57 @@ describe('fingerprint: a tool fingerprint that several findings share', () => {
     assert.equal(m400?.finding, stored[0]);
     assert.equal(m80, undefined, 'the new copy is a new finding');
   });
+
+  /** A finding like `ff` in another file. */
+  const ffIn = (file: string, line: number, hash: string) =>
+    finding(file, line, 'FF1013', { title: 'char', location: { ruleId: 'FF1013', fingerprints: { 'contextHash/v1': hash } } });
+
+  it('a near copy of a function pasted above the original takes nothing from it (node-sqlite3 5.1.4, shell.c)', () => {
+    // The original function (stored a3 at 290, the shared line at 300) stays in place behind 20
+    // new lines, and one of its lines (a3) is edited there; a near copy with the old a3 is
+    // pasted at 150. The copy's a3 is an anchor pointing back at the function; the unique lines
+    // around the original (a2, a2b, a4, a5) agree with each other. Both copies of the shared
+    // line are exactly where an anchor puts them: the one placed by anchors in file order wins.
+    const stored = [ff(100, 'a1'), ff(200, 'a2'), ff(210, 'a2b'), ff(290, 'a3'), ff(300, 'x'), ff(400, 'a4'), ff(500, 'a5')];
+    const incoming = [ff(100, 'a1'), ff(150, 'a3'), ff(160, 'x'), ff(220, 'a2'), ff(230, 'a2b'), ff(310, 'a3-edited'), ff(320, 'x'), ff(420, 'a4'), ff(520, 'a5')];
+    assignFingerprints([...stored, ...incoming], ctxWith(noSources));
+    const matches = bind(stored, incoming, noSources);
+    assert.equal(matches[6]?.finding, stored[4], 'the original at 320 keeps the shared line');
+    assert.equal(matches[2], undefined, 'the copy at 160 is a new finding');
+  });
+
+  it('a far pair of one shared fingerprint cannot force a near one out of order', () => {
+    // Stored: the line at 100 was deleted, the one at 5000 moved 10 lines down (its neighbour
+    // anchors say so). A new copy appears at 9000. In line order alone 5010 would have to take
+    // 100 for 9000 to take 5000; the near pair is bound first.
+    const stored = [ff(100, 'x'), ff(4990, 'u'), ff(5000, 'x')];
+    const incoming = [ff(5000, 'u'), ff(5010, 'x'), ff(9000, 'x')];
+    assignFingerprints([...stored, ...incoming], ctxWith(noSources));
+    const [, m5010, m9000] = bind(stored, incoming, noSources);
+    assert.equal(m5010?.finding, stored[2]);
+    assert.equal(m9000?.finding, stored[0], 'the far one is bound after, to what is left');
+  });
+
+  it('findings that share one across files are bound within each file first (flawfinder’s hash has no path)', () => {
+    const stored = [ffIn('a.c', 100, 'x'), ffIn('b.c', 200, 'x')];
+    const incoming = [ffIn('b.c', 90, 'x'), ffIn('a.c', 100, 'x')];
+    assignFingerprints([...stored, ...incoming], ctxWith(noSources));
+    const [mb, ma] = bind(stored, incoming, noSources);
+    assert.equal(ma?.finding, stored[0]);
+    assert.equal(mb?.finding, stored[1]);
+  });
+
+  it('between two anchors any line between their two shifts is as near as any other, and the earlier line takes the tie, as a diff does (node-sqlite3 5.1.7)', () => {
+    // Anchors: u1 did not move, u2 moved 40 lines down, so lines were added somewhere between
+    // them. Both new copies of the shared line lie where the stored one may have gone; the
+    // nearest anchor alone would say 235 (shift 40 gives 195, 5 away; shift 0 gives 215).
+    const stored = [ff(100, 'u1'), ff(200, 'x'), ff(300, 'u2')];
+    const incoming = [ff(100, 'u1'), ff(215, 'x'), ff(235, 'x'), ff(340, 'u2')];
+    assignFingerprints([...stored, ...incoming], ctxWith(noSources));
+    const [, m215, m235] = bind(stored, incoming, noSources);
+    assert.equal(m215?.finding, stored[1]);
+    assert.equal(m235, undefined);
+  });
 });
 
 describe('fingerprint: a tool fingerprint that fails falls through to the content tiers', () => {
