@@ -24,6 +24,7 @@ import { ESLint, type Linter } from 'eslint';
 import { reimportScan } from '../src/engine/reimport-scan';
 import { triageFinding } from '../src/engine/triage';
 import { Ledger } from '../src/engine/ledger';
+import { addTo } from '../src/engine/lists';
 import type { EngineContext, SourcePort } from '../src/engine/context';
 import { defaultSettings, effectiveSettings, emptyStoreData, type Finding } from '../src/model';
 import { parseReport } from '../src/parsers';
@@ -230,10 +231,7 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
     if (current && hunks.get(current)!.length > 0 && !line.startsWith('--- ') && !line.startsWith('+++ ') && (line.startsWith('-') || line.startsWith('+'))) {
       const text = line.slice(1).replace(/\s+/g, ' ').trim();
       const [side, n] = line.startsWith('-') ? [removed, oldLine++] : [added, newLine++];
-      if (text.replace(/ /g, '').length < 8) continue;
-      const lines = side.get(current);
-      if (lines) lines.push({ line: n, text });
-      else side.set(current, [{ line: n, text }]);
+      if (text.replace(/ /g, '').length >= 8) addTo(side, current, { line: n, text });
       continue;
     }
     if (line.startsWith('diff --git ')) {
@@ -268,11 +266,7 @@ function lineMapping(oldVersion: string, newVersion: string): { map: (file: stri
   for (const [file, lines] of removed) {
     // The added lines by text, each list in line order, consumed from the front.
     const pool = new Map<string, number[]>();
-    for (const a of added.get(file) ?? []) {
-      const list = pool.get(a.text);
-      if (list) list.push(a.line);
-      else pool.set(a.text, [a.line]);
-    }
+    for (const a of added.get(file) ?? []) addTo(pool, a.text, a.line);
     const map = new Map<number, number>();
     for (const r of lines) {
       const to = pool.get(r.text)?.shift();

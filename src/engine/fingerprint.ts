@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, ParsedFinding } from '../model';
 import type { EngineContext } from './context';
+import { addTo, partitionPoint } from './lists';
 import { isPlaceholderUniqueId, uniqueIdOrHashMatcher, type ReimportCandidateIndex, type ReimportMatch, type ReimportMatcher } from './matching';
 
 /**
@@ -196,14 +197,6 @@ export function identityKey(f: Pick<Finding, 'fingerprint' | 'hashCode'>): strin
   return f.hashCode ? `hash:${f.hashCode}` : null;
 }
 
-/** Adds a value to the list under `key` (no key, no entry). */
-function addTo<V>(map: Map<string, V[]>, key: string | null | undefined, value: V): void {
-  if (!key) return;
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /** Same file and same rule + text: the key of the `moved` and `renamed` tiers. */
 function textKey(path: string | null, lineHash: string | null | undefined): string | null {
   return path && lineHash ? `${path}\u0000${lineHash}` : null;
@@ -252,6 +245,17 @@ const ALIGN_MAX_WORK = 4_000_000;
 const ALIGN_REPORT_WORK = 40_000_000;
 
 /**
+ * Both sides of an alignment in line order; equal lines keep the report's order (incoming) and
+ * go oldest first (stored), so an alignment never depends on how the report lists them.
+ */
+function inLineOrder(incoming: readonly Finding[], stored: readonly Finding[]): [Finding[], Finding[]] {
+  const position = new Map(incoming.map((f, index) => [f, index]));
+  const inc = [...incoming].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  const sto = [...stored].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id);
+  return [inc, sto];
+}
+
+/**
  * Binds the findings of one rule, file and message that have no line text, keeping their order:
  * code edits move lines but keep unchanged lines in the same order, so the k-th of a group stays
  * before the (k+1)-th. Nearest-first binding swaps two findings when the shift exceeds their
@@ -269,10 +273,7 @@ export function alignInOrder(incoming: readonly Finding[], stored: readonly Find
   const m = Math.max(incoming.length, stored.length);
   if (n === 0) return [];
   if (n * m * m > Math.min(maxWork, ALIGN_MAX_WORK)) return null;
-  const position = new Map(incoming.map((f, index) => [f, index]));
-  const byLine = (list: readonly Finding[], tie: (a: Finding, b: Finding) => number) => [...list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || tie(a, b));
-  const inc = byLine(incoming, (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
-  const sto = byLine(stored, (a, b) => a.id - b.id);
+  const [inc, sto] = inLineOrder(incoming, stored);
   const incomingSmaller = inc.length <= sto.length;
   const [small, large] = incomingSmaller ? [inc, sto] : [sto, inc];
   // The shift of a pair: how far the incoming finding is from the stored one.
@@ -327,14 +328,8 @@ const NEAREST_CANDIDATES = 16;
 function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Finding[] {
   if (byLine.length <= NEAREST_CANDIDATES) return byLine;
   const line = f.line ?? 0;
-  // The first candidate at or below the line, by binary search; then outwards, nearer first.
-  let lo = 0;
-  let hi = byLine.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((byLine[mid].line ?? 0) < line) lo = mid + 1;
-    else hi = mid;
-  }
+  // The first candidate at or below the line; then outwards, nearer first.
+  const lo = partitionPoint(byLine, (s) => (s.line ?? 0) < line);
   const picked: Finding[] = [];
   let [left, right] = [lo - 1, lo];
   while (picked.length < NEAREST_CANDIDATES && (left >= 0 || right < byLine.length)) {
@@ -391,14 +386,7 @@ class ShiftAnchors {
     this.byPath ??= this.index();
     const list = this.byPath.get(sourcePathOf(f) ?? '');
     if (!list || f.line == null) return { before: null, after: null };
-    // The first anchor at or after the line, by binary search.
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid].line < f.line) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = partitionPoint(list, (a) => a.line < (f.line ?? 0));
     const after = list[lo] ?? null;
     return { before: after && after.line === f.line ? after : list[lo - 1] ?? null, after };
   }
@@ -420,13 +408,7 @@ function markLongestInOrderChain(anchors: Anchor[]): void {
   const tails: number[] = [];
   const previous = new Array<number>(anchors.length).fill(-1);
   for (let i = 0; i < anchors.length; i++) {
-    let lo = 0;
-    let hi = tails.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (anchors[tails[mid]].storedLine <= anchors[i].storedLine) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = partitionPoint(tails, (t) => anchors[t].storedLine <= anchors[i].storedLine);
     previous[i] = lo > 0 ? tails[lo - 1] : -1;
     tails[lo] = i;
   }
@@ -519,9 +501,7 @@ function alignInOneOrder(incoming: readonly Finding[], stored: readonly Finding[
     const older = [...stored].sort((a, b) => a.id - b.id);
     return incoming.slice(0, n).map((f, i) => [f, older[i]]);
   }
-  const position = new Map(incoming.map((f, index) => [f, index]));
-  const inc = [...incoming].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
-  const sto = [...stored].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id);
+  const [inc, sto] = inLineOrder(incoming, stored);
   const scale = 2 * n + 1;
   const places = new Map<Finding, ExpectedPlace>();
   const cost = (f: Finding, s: Finding): number => {
@@ -587,7 +567,7 @@ export const fingerprintMatcher: ReimportMatcher = {
     const byMessage = new Map<string, Finding[]>();
     const fallback = uniqueIdOrHashMatcher.buildIndex(testFindings, ctx);
     const index = (f: Finding) => {
-      addTo(byFingerprint, f.fingerprint, f);
+      addTo(byFingerprint, f.fingerprint || null, f);
       addTo(byText, textKey(sourcePathOf(f), f.lineHash), f);
       addTo(byLine, lineKey(f), f);
       addTo(byMessage, messageKey(f), f);

@@ -1,6 +1,7 @@
 // The engine's public surface. Layers above (store, CLI, extension) import from here only.
 export * from './context';
 export * from './ledger';
+export { partitionPoint } from './lists';
 export * from './types';
 export * from './casefold';
 export * from './normalise';

@@ -1,11 +1,5 @@
 import type { Engagement, Finding, FindingGroup, ImportRecord, Product, ProductType, StoreData, Test } from '../model';
-
-/** Pushes `value` into the list under `key`, creating the list on first use. */
-function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
+import { addTo, partitionPoint } from './lists';
 
 /** Inserts a finding into the list under `key` at the place its id orders it (oldest first). */
 function insertById<K>(map: Map<K, Finding[]>, key: K, f: Finding): void {
@@ -14,14 +8,7 @@ function insertById<K>(map: Map<K, Finding[]>, key: K, f: Finding): void {
     map.set(key, [f]);
     return;
   }
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].id < f.id) lo = mid + 1;
-    else hi = mid;
-  }
-  list.splice(lo, 0, f);
+  list.splice(partitionPoint(list, (g) => g.id < f.id), 0, f);
 }
 
 /** Removes `value` from the list under `key`, dropping the list when it empties. */

@@ -1,5 +1,6 @@
 import type { DedupeAlgorithm, Finding, Settings } from '../model';
 import type { EngineContext } from './context';
+import { addTo } from './lists';
 
 /**
  * One stored finding an incoming finding may be bound to on reimport, and how it was found.
@@ -48,13 +49,6 @@ export interface ReimportMatcher {
    * not mitigated, says whether an older finding is still reported.
    */
   stillPresent(created: readonly Finding[]): (candidate: Finding) => boolean;
-}
-
-/** Pushes into a list-valued map, creating the list on first use. */
-function addTo(map: Map<string, Finding[]>, key: string, f: Finding): void {
-  const list = map.get(key);
-  if (list) list.push(f);
-  else map.set(key, [f]);
 }
 
 /**

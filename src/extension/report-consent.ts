@@ -102,7 +102,7 @@ export class ReportConsentGate {
   /**
    * Of the reports a sweep found through the default patterns, the ones to import now; asks
    * first when some were never imported and the folder has no answer yet, about the ones
-   * `reportsOnly` keeps (the files that are scanner reports).
+   * `reportsOnly` keeps of those (the files that are scanner reports).
    */
   async sweepReports<T extends { uri: vscode.Uri }>(session: WorkspaceSession, found: readonly T[], reportsOnly: (items: readonly T[]) => Promise<T[]>): Promise<T[]> {
     const key = this.key(session);
@@ -111,9 +111,14 @@ export class ReportConsentGate {
     const reports: FoundReport[] = [];
     const byPath = new Map<string, T>();
     const importedNames = new Set((session.ledger?.data.imports ?? []).map((r) => r.settings.reportName).filter((n): n is string => !!n));
-    // The files are read to tell reports from other files only when the question may be asked:
-    // a remembered answer decides without reading them, at every start-up after the first.
-    const considered = this.consentOf(session) ? found : await reportsOnly(found);
+    // Never-imported files are read to tell reports from other files only when the question may
+    // be asked: a remembered answer decides without reading them, at every start-up after the
+    // first. A file the store imported is a report by record.
+    let considered = found;
+    if (!this.consentOf(session)) {
+      const reportsNeverImported = new Set(await reportsOnly(found.filter((item) => !importedNames.has(session.relativePath(item.uri)))));
+      considered = found.filter((item) => importedNames.has(session.relativePath(item.uri)) || reportsNeverImported.has(item));
+    }
     for (const item of considered) {
       const relPath = session.relativePath(item.uri);
       let mtimeMs = 0;

@@ -307,21 +307,16 @@ export class ReportWatcher implements vscode.Disposable {
   }
 
   /**
-   * Of the files the default patterns matched, the ones that are scanner reports, for the
-   * consent question: a loose pattern (`**\/findings*.json`) also matches a project's own data
-   * files, and the question must count reports, not those. A file that is not a report, an empty one (its
-   * scanner is still writing it) or one that cannot be read is left out with a log line, never
-   * a notification: nobody named it. Files the store already imported are reports by record.
+   * Of the never-imported files the default patterns matched, the ones that are scanner
+   * reports, for the consent question: a loose pattern (`**\/findings*.json`) also matches a
+   * project's own data files, and the question must count reports, not those. A file that is
+   * not a report, an empty one (its scanner is still writing it) or one that cannot be read is
+   * left out with a log line, never a notification: nobody named it.
    */
   private async reportsAmong<T extends { uri: vscode.Uri }>(session: WorkspaceSession, found: readonly T[]): Promise<T[]> {
-    const imported = new Set((session.ledger?.data.imports ?? []).map((r) => r.settings.reportName));
     const reports: T[] = [];
     for (const item of found) {
       const reportName = session.relativePath(item.uri);
-      if (imported.has(reportName)) {
-        reports.push(item);
-        continue;
-      }
       let why: string | null;
       try {
         const size = (await vscode.workspace.fs.stat(item.uri)).size;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { numericalSeverity } from '../engine';
+import { numericalSeverity, partitionPoint } from '../engine';
 import type { Finding, ImportRecord, StoreData } from '../model';
 
 /**
@@ -280,15 +280,10 @@ export function idRanges(findings: readonly { id: number }[]): [number, number][
 
 /** Whether a finding id falls in a document's id ranges. */
 export function rangesHold(ranges: readonly [number, number][], id: number): boolean {
-  let lo = 0;
-  let hi = ranges.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (id < ranges[mid][0]) hi = mid - 1;
-    else if (id > ranges[mid][1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
+  // The ranges are sorted and disjoint: the first one not wholly below the id is the only one
+  // that can hold it.
+  const range = ranges[partitionPoint(ranges, ([, last]) => last < id)];
+  return range !== undefined && range[0] <= id;
 }
 
 /**

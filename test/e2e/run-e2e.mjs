@@ -732,8 +732,8 @@ async function main() {
   const hostFailed = sessions.reduce((n, s) => n + s.suites.failed, 0);
   const activationErrorCount = sessions.reduce((n, s) => n + s.activationErrors, 0);
   log(`extension host tests: ${hostPassed} passed, ${hostFailed} failed`);
-  const uiPassed = trusted.ui.passed + realRepository.ui.passed;
-  const uiFailed = trusted.ui.failed + realRepository.ui.failed;
+  const uiPassed = sessions.reduce((n, s) => n + s.ui.passed, 0);
+  const uiFailed = sessions.reduce((n, s) => n + s.ui.failed, 0);
   log(`UI checks: ${uiPassed} passed, ${uiFailed} failed`);
   log(`activation errors: ${activationErrorCount}`);
   const passed = hostPassed + uiPassed;
