@@ -562,17 +562,12 @@ export const fingerprintMatcher: ReimportMatcher = {
   algorithm: 'fingerprint',
   buildIndex(testFindings, ctx): ReimportCandidateIndex {
     const byFingerprint = new Map<string, Finding[]>();
-    const byText = new Map<string, Finding[]>();
-    const byLine = new Map<string, Finding[]>();
-    const byMessage = new Map<string, Finding[]>();
-    const fallback = uniqueIdOrHashMatcher.buildIndex(testFindings, ctx);
-    const index = (f: Finding) => {
-      addTo(byFingerprint, f.fingerprint || null, f);
-      addTo(byText, textKey(sourcePathOf(f), f.lineHash), f);
-      addTo(byLine, lineKey(f), f);
-      addTo(byMessage, messageKey(f), f);
-    };
-    for (const f of testFindings) index(f);
+    for (const f of testFindings) addTo(byFingerprint, f.fingerprint || null, f);
+    // DefectDojo's keys are only asked for findings without line text, often none at all, so
+    // they are indexed on first use (over the test's live list, which then holds the findings
+    // this run created; those created later are added as they come).
+    let fallbackIndex: ReimportCandidateIndex | null = null;
+    const fallback = (): ReimportCandidateIndex => (fallbackIndex ??= uniqueIdOrHashMatcher.buildIndex(testFindings, ctx));
 
     const renamed = ctx.source?.renamedFiles?.() ?? new Map<string, string>();
     const oldPathOf = new Map([...renamed].map(([from, to]) => [to, from]));
@@ -599,6 +594,19 @@ export const fingerprintMatcher: ReimportMatcher = {
           assigned.set(f, match(stored, f, tier));
         };
         const free = (list: readonly Finding[] | undefined) => (list ?? []).filter((s) => !claimed.has(s.id));
+        // The looser tiers look only at stored findings the fingerprint left free, so they are
+        // indexed after it: in a reimport where most findings keep their fingerprint, a few.
+        const byText = new Map<string, Finding[]>();
+        const byLine = new Map<string, Finding[]>();
+        const byMessage = new Map<string, Finding[]>();
+        const indexFree = () => {
+          for (const s of testFindings) {
+            if (claimed.has(s.id)) continue;
+            addTo(byText, textKey(sourcePathOf(s), s.lineHash), s);
+            addTo(byLine, lineKey(s), s);
+            addTo(byMessage, messageKey(s), s);
+          }
+        };
         // Tier 1, the fingerprint. One that one incoming and one stored finding share is an
         // identity, and an anchor: how far its file moved there. One that several share (a
         // tool's hash of a line that occurs many times, as flawfinder's `contextHash/v1` of
@@ -606,25 +614,29 @@ export const fingerprintMatcher: ReimportMatcher = {
         const anchors = new ShiftAnchors();
         // Most fingerprints are one incoming and one stored finding's: those are bound in one
         // pass, without grouping the whole report (a reimport of 100,000 findings).
-        const incomingPerFingerprint = new Map<string, number>();
-        for (const f of open) if (f.fingerprint) incomingPerFingerprint.set(f.fingerprint, (incomingPerFingerprint.get(f.fingerprint) ?? 0) + 1);
+        // The incoming findings of each fingerprint, in the order the fingerprints first occur
+        // (one pass over the report): a fingerprint of one incoming and one stored finding is
+        // bound in that order, which is the report's order among such fingerprints.
+        const incomingOf = new Map<string, Finding[]>();
+        for (const f of open) addTo(incomingOf, f.fingerprint || null, f);
         const shared = new Map<string, Finding[]>();
-        for (const f of open) {
-          if (!f.fingerprint) continue;
-          const stored = byFingerprint.get(f.fingerprint);
+        for (const [fingerprint, members] of incomingOf) {
+          const stored = byFingerprint.get(fingerprint);
           if (!stored) continue;
-          if (stored.length === 1 && incomingPerFingerprint.get(f.fingerprint) === 1) {
-            if (claimed.has(stored[0].id)) continue;
-            bind(f, stored[0], 'fingerprint');
-            anchors.add(f, stored[0]);
+          if (stored.length === 1 && members.length === 1) {
+            if (!claimed.has(stored[0].id)) {
+              bind(members[0], stored[0], 'fingerprint');
+              anchors.add(members[0], stored[0]);
+            }
             continue;
           }
-          addTo(shared, f.fingerprint, f);
+          shared.set(fingerprint, members);
         }
         for (const [fingerprint, members] of shared) {
           const candidates = free(byFingerprint.get(fingerprint));
           for (const [f, s] of alignByExpectedLine(members, candidates, anchors)) bind(f, s, 'fingerprint');
         }
+        indexFree();
         // Among stored findings with the same first line, the one whose whole region is
         // unchanged comes first, then the one nearest where the anchors say the line went,
         // then the oldest.
@@ -644,8 +656,10 @@ export const fingerprintMatcher: ReimportMatcher = {
             return oldPath ? nearest(free(byText.get(textKey(oldPath, f.lineHash) ?? '')), f) : undefined;
           }],
         ];
+        // Later tiers look only at what the fingerprint left (usually a few of the report).
+        const left = open.filter((f) => !assigned.has(f));
         for (const [tier, find] of tiers) {
-          for (const f of open) if (!assigned.has(f)) bind(f, find(f), tier);
+          for (const f of left) if (!assigned.has(f)) bind(f, find(f), tier);
         }
         // Position-independent matching of one rule, file, message and region shape (a finding
         // whose flagged extent changed was edited) where a side has no line text: each such group
@@ -653,7 +667,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         // finding; what remains is bound nearest first over the whole report (below), so the
         // finding that moved least keeps its place whatever order the report lists them in.
         const groups = new Map<string, Finding[]>();
-        for (const f of open) {
+        for (const f of left) {
           const key = assigned.has(f) ? null : messageKey(f);
           addTo(groups, key && `${key}\u0000${regionShape(f) ?? ''}`, f);
         }
@@ -692,16 +706,16 @@ export const fingerprintMatcher: ReimportMatcher = {
         for (const { f, s } of pairs) {
           if (!assigned.has(f) && !claimed.has(s.id)) bind(f, s, 'fingerprint:nearby');
         }
-        for (const f of open) {
+        for (const f of left) {
           if (assigned.has(f) || f.lineHash) continue;
-          const m = fallback.candidates(f).find((c) => !claimed.has(c.finding.id));
+          const m = fallback().candidates(f).find((c) => !claimed.has(c.finding.id));
           if (m) bind(f, m.finding, m.tier);
         }
       },
       candidates(incoming) {
         const bound = assigned.get(incoming);
         if (bound) return [bound];
-        if (!prepared.has(incoming)) return fallback.candidates(incoming);
+        if (!prepared.has(incoming)) return fallback().candidates(incoming);
         // A finding created earlier in this run with the same fingerprint is its match, so one
         // report never creates two copies of one fingerprint.
         const same = incoming.fingerprint ? byFingerprint.get(incoming.fingerprint) ?? [] : [];
@@ -709,8 +723,8 @@ export const fingerprintMatcher: ReimportMatcher = {
       },
       add(created) {
         createdInRun.add(created.id);
-        index(created);
-        fallback.add(created);
+        addTo(byFingerprint, created.fingerprint || null, created);
+        fallbackIndex?.add(created);
       },
     };
   },

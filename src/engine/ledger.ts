@@ -25,8 +25,10 @@ function removeFrom<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * that (issue 13): the findings whose fields changed, and the tests whose finding or import
  * lists changed (a finding added, removed or moved, an import recorded). The structural
  * mutators below record their own changes; code that edits a finding's fields in place calls
- * `Ledger.touch`. A missed call would lose the edit at the next load, so the test suites run the
- * store in a checking mode that compares every finding after each transaction.
+ * `Ledger.touch`, also when its test's list changed in the same transaction (the store then
+ * rewrites the test's document, but copies the lines of findings not touched from the old one).
+ * A missed call would lose the edit at the next load, so the test suites run the store in a
+ * checking mode that compares every finding after each transaction.
  */
 export class LedgerChanges {
   readonly findings = new Set<number>();

@@ -197,26 +197,47 @@ const TOP_LEVEL_REFRESHABLE = new Set([
  * matched one, so the editor shows the current line, snippet and text (DefectDojo freezes them
  * at first import, §4.5, issue #12937).
  */
-function refreshMatchedFields(existing: Finding, incoming: Finding, fields: readonly string[]): void {
+function refreshMatchedFields(existing: Finding, incoming: Finding, fields: readonly string[]): boolean {
   const target = existing as unknown as Record<string, unknown>;
   const source = incoming as unknown as Record<string, unknown>;
+  let changed = false;
   // A snippet is only readable with the line it starts on, so the two are refreshed together.
   const expanded = fields.includes('snippet') && !fields.includes('snippetStartLine') ? [...fields, 'snippetStartLine'] : fields;
   for (const field of expanded) {
     if (LOCATION_FIELDS.has(field)) {
       const value = (incoming.location as Record<string, unknown> | undefined)?.[field];
       if (value === undefined && !existing.location) continue;
+      const before = (existing.location as Record<string, unknown> | undefined)?.[field];
+      // An absent field and one holding undefined are saved alike (JSON leaves both out).
+      if (sameValue(before, value)) continue;
       const location = { ...(existing.location ?? {}) } as Record<string, unknown>;
       if (value === undefined) delete location[field];
       else location[field] = value;
       existing.location = location;
+      changed = true;
     } else if (field === 'location') {
+      if (sameValue(existing.location, incoming.location)) continue;
       existing.location = incoming.location ? { ...incoming.location } : undefined;
+      changed = true;
     } else if (TOP_LEVEL_REFRESHABLE.has(field)) {
+      if (sameValue(target[field], source[field])) continue;
       target[field] = source[field];
       if (field === 'severity') existing.numericalSeverity = numericalSeverity(existing.severity);
+      changed = true;
     }
   }
+  return changed;
+}
+
+/**
+ * Whether two field values are the same data (plain JSON values: a refreshed location, a list
+ * of CWEs). Matched findings are rewritten to disk only when a value differs (`Ledger.touch`),
+ * so a reimport that changes 5% of a test writes that 5%.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The incoming finding's flags as DefectDojo compares them: missing means false / null. */
@@ -258,6 +279,7 @@ class ReimportRun {
 
   private status(f: Finding, patch: Partial<Pick<Finding, StatusField>>, reason: string): void {
     changeStatus(f, patch, this.ctx, reason);
+    this.ledger.touch(f);
   }
 
   private reason(): string {
@@ -296,15 +318,18 @@ class ReimportRun {
       const fix = this.pendingFix.get(existing.id)!;
       existing.fixAvailable = fix.fixAvailable;
       existing.fixVersion = fix.fixVersion;
+      this.ledger.touch(existing);
     }
     this.pendingFix.delete(existing.id);
     const refreshed = this.settings['reimport.refreshMatchedFields'];
-    if (firstBinding && refreshed.length > 0) refreshMatchedFields(existing, incoming, refreshed);
+    if (firstBinding && refreshed.length > 0 && refreshMatchedFields(existing, incoming, refreshed)) this.ledger.touch(existing);
     if (firstBinding) {
       // DefectDojo recomputes the SLA on every save and again for every finding when the SLA
       // configuration changes; recomputing on each match gives the same dates and follows a
       // severity refreshed by improvement 9 (§1.6).
+      const sla = existing.slaExpirationDate;
       updateSlaExpiration(existing, this.settings);
+      if (existing.slaExpirationDate !== sla) this.ledger.touch(existing);
       this.followIdentity(existing, incoming);
     }
     return !outcome.stop;
@@ -320,9 +345,10 @@ class ReimportRun {
     if (incoming.fingerprint && incoming.fingerprint !== existing.fingerprint) {
       this.ledger.updateIndexed(existing, { fingerprint: incoming.fingerprint });
     }
-    if (incoming.lineHash) {
+    if (incoming.lineHash && (existing.lineHash !== incoming.lineHash || existing.regionHash !== (incoming.regionHash ?? null))) {
       existing.lineHash = incoming.lineHash;
       existing.regionHash = incoming.regionHash ?? null;
+      this.ledger.touch(existing);
     }
   }
 
@@ -345,6 +371,7 @@ class ReimportRun {
       existing.componentVersion = incoming.componentVersion;
       saved = true;
     }
+    if (saved) this.ledger.touch(existing);
     return saved;
   }
 
@@ -448,7 +475,10 @@ class ReimportRun {
       // Our own: when the flag is a scanner-native suppression (SARIF `suppressions`, `# nosec`,
       // …), the suppression and its reason come along, so the editor says why, as it does for a
       // finding first imported suppressed. DefectDojo has no such field; its flags are as above.
-      if (incoming.suppression) existing.suppression = { ...incoming.suppression };
+      if (incoming.suppression) {
+        existing.suppression = { ...incoming.suppression };
+        this.ledger.touch(existing);
+      }
       this.matchedSilently.set(existing.id, { finding: existing, reason: 'flagged-by-report' });
       outcome.saved = true;
     } else {
@@ -467,23 +497,29 @@ class ReimportRun {
   private continueProcessing(existing: Finding, incoming: Finding): boolean {
     // Endpoint statuses follow the report for dynamic findings only, and before the report's
     // new endpoints are attached, as in DefectDojo's reimporter.
+    const endpoints = existing.endpointStatus !== undefined || incoming.endpoints.length > 0 ? JSON.stringify([existing.endpoints, existing.endpointStatus]) : null;
     if (existing.dynamicFinding) updateEndpointStatusesFromReport(existing, incoming, this.ctx);
     attachEndpoints(existing, incoming);
+    if (endpoints !== null && endpoints !== JSON.stringify([existing.endpoints, existing.endpointStatus])) this.ledger.touch(existing);
     const ids = storedVulnerabilityIds(incoming.vulnerabilityIds);
     const cve = ids[0] ?? null;
     const cveChanged = (existing.cve ?? null) !== cve;
-    existing.vulnerabilityIds = ids;
-    existing.cve = cve;
-    if (this.settings['reimport.reconcileCwes']) {
-      // Improvement 8: the report's extra CWEs replace the stored ones.
-      existing.cwes = [...new Set(incoming.cwes)].filter((c) => c !== existing.cwe);
-    } else {
-      // DefectDojo re-derives the CWE set from the stored primary CWE only (§4.5 quirk): the
-      // extra CWEs are dropped and the report's are ignored.
-      existing.cwes = [];
+    // DefectDojo re-derives the CWE set from the stored primary CWE only (§4.5 quirk): the extra
+    // CWEs are dropped and the report's are ignored. Improvement 8: the report's extra CWEs
+    // replace the stored ones.
+    const cwes = this.settings['reimport.reconcileCwes'] ? [...new Set(incoming.cwes)].filter((c) => c !== existing.cwe) : [];
+    if (cveChanged || existing.cve !== cve || !sameValue(existing.vulnerabilityIds, ids) || !sameValue(existing.cwes, cwes)) {
+      existing.vulnerabilityIds = ids;
+      existing.cve = cve;
+      existing.cwes = cwes;
+      this.ledger.touch(existing);
     }
     if (this.run.applyTagsToFindings) {
-      for (const t of this.run.tags) if (!existing.tags.includes(t)) existing.tags.push(t);
+      for (const t of this.run.tags) {
+        if (existing.tags.includes(t)) continue;
+        existing.tags.push(t);
+        this.ledger.touch(existing);
+      }
     }
     return cveChanged;
   }
@@ -535,6 +571,7 @@ class ReimportRun {
     };
     if (stale) patch.verified = stale.verified;
     if (hadRiskAcceptance) patch.riskAccepted = false;
+    // Recorded as edited whatever the patch changed: the stale restore below edits too.
     this.status(f, patch, reason);
     mitigateEndpointStatuses(f, this.ctx);
     if (stale) {

@@ -31,6 +31,8 @@ import {
   type IndexFields,
   type JournalEntry,
   type PartEntry,
+  type PartLines,
+  type PartReuse,
 } from './ledger-files';
 
 /** A store file that could not be read and was moved aside (never overwritten). */
@@ -125,6 +127,10 @@ interface LoadedState {
   journalSeq: number;
   journalBytes: number;
   journalTests: Set<number>;
+  /** The findings the journal changed since the documents were written. */
+  journalFindings: Set<number>;
+  /** Test id → where its document's lines are, for copying unedited findings (see `PartLines`). */
+  lines: Map<number, PartLines>;
 }
 
 type LoadOutcome =
@@ -289,6 +295,10 @@ export class LedgerStore {
   private journalBytes = 0;
   /** Tests whose findings the journal changed since their documents were written. */
   private journalTests = new Set<number>();
+  /** The findings the journal changed since the documents were written: their lines there are stale. */
+  private journalFindings = new Set<number>();
+  /** Test id → where the lines of its current document are, so a rewrite copies what nobody edited. */
+  private partLines = new Map<number, PartLines>();
   /** The index fields as last read or saved, to tell whether a change touched them. */
   private indexText = '';
   /** In checking mode: every finding's and test's saved form, to catch an unrecorded change. */
@@ -451,6 +461,7 @@ export class LedgerStore {
         for (const f of e.findings) {
           replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
           this.journalTests.add(f.testId);
+          this.journalFindings.add(f.id);
         }
         if (e.index) ledger.data.nextIds = { ...e.index.nextIds };
         this.journalSeq = e.seq;
@@ -657,6 +668,8 @@ export class LedgerStore {
     this.journalSeq = state ? state.journalSeq : 0;
     this.journalBytes = state?.journalBytes ?? 0;
     this.journalTests = state?.journalTests ?? new Set();
+    this.journalFindings = state?.journalFindings ?? new Set();
+    this.partLines = state?.lines ?? new Map<number, PartLines>();
     this.indexText = JSON.stringify(indexFieldsOf(ledger.data));
     ledger.changes.clear();
     this.rememberSavedForms();
@@ -685,9 +698,14 @@ export class LedgerStore {
     const seen = new Set<number>();
     for (const f of data.findings) {
       seen.add(f.id);
-      if (changes.findings.has(f.id) || changes.tests.has(f.testId)) continue;
+      // A finding of a test whose list changed is checked too: its test's document is
+      // rewritten, but from the bytes it was read from unless it is recorded as edited.
+      if (changes.findings.has(f.id)) continue;
       const before = saved.findings.get(f.id);
-      if (before === undefined) throw new Error(`unrecorded change: finding ${f.id} was added to test ${f.testId} without Ledger.addFinding`);
+      if (before === undefined) {
+        if (changes.tests.has(f.testId)) continue;
+        throw new Error(`unrecorded change: finding ${f.id} was added to test ${f.testId} without Ledger.addFinding`);
+      }
       if (before !== encodeFinding(f)) throw new Error(`unrecorded change: finding ${f.id} (test ${f.testId}) was edited without Ledger.touch`);
     }
     for (const id of saved.findings.keys()) {
@@ -750,7 +768,7 @@ export class LedgerStore {
       // documents by the next transaction.
       const result = readStoreDocument(document, this.options.migrations);
       if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
-      const state: LoadedState = { layout: null, partial: false, journalSeq: 0, journalBytes: 0, journalTests: new Set() };
+      const state: LoadedState = { layout: null, partial: false, journalSeq: 0, journalBytes: 0, journalTests: new Set(), journalFindings: new Set(), lines: new Map() };
       return { kind: 'ok', ledger: new Ledger(result.data), signature, state };
     }
     const index = document as Record<string, unknown>;
@@ -764,6 +782,7 @@ export class LedgerStore {
     const { generation, journalThrough, parts, ...fields } = index as unknown as IndexDocument;
     const findings: Finding[] = [];
     const imports: ImportRecord[] = [];
+    const lines = new Map<number, PartLines>();
     const scope = this.scope;
     const partial = scope !== null && Object.values(parts).every((entry) => entry.ids !== undefined);
     for (const [testId, entry] of Object.entries(parts)) {
@@ -774,6 +793,7 @@ export class LedgerStore {
         continue;
       }
       const part = await readPart(file, Number(testId), entry);
+      if (part.lines) lines.set(Number(testId), part.lines);
       for (const f of part.findings) findings.push(f);
       for (const r of part.imports) imports.push(r);
     }
@@ -782,12 +802,16 @@ export class LedgerStore {
     const journal = await readJournal(this.journalPath);
     let journalSeq = journalThrough;
     const journalTests = new Set<number>();
+    const journalFindings = new Set<number>();
     if (journal) {
       const later = journal.entries.filter((e) => e.seq > journalThrough);
       replayJournal(data, later, this.journalPath, partial);
       for (const e of later) {
         journalSeq = Math.max(journalSeq, e.seq);
-        for (const f of e.findings) journalTests.add(f.testId);
+        for (const f of e.findings) {
+          journalTests.add(f.testId);
+          journalFindings.add(f.id);
+        }
       }
     }
     const result = readStoreDocument(data, this.options.migrations);
@@ -798,6 +822,9 @@ export class LedgerStore {
       journalSeq,
       journalBytes: journal?.validBytes ?? 0,
       journalTests,
+      journalFindings,
+      // A migration may have changed findings after they were read: their lines are not theirs.
+      lines: result.migratedFrom === null ? lines : new Map<number, PartLines>(),
     };
     return { kind: 'ok', ledger: new Ledger(result.data), signature, state };
   }
@@ -870,7 +897,10 @@ export class LedgerStore {
     if (created && this.options.fsync) await this.flushFolder(path.dirname(this.journalPath));
     this.journalSeq = entry.seq;
     this.journalBytes = size;
-    for (const f of findings) this.journalTests.add(f.testId);
+    for (const f of findings) {
+      this.journalTests.add(f.testId);
+      this.journalFindings.add(f.id);
+    }
   }
 
   /**
@@ -886,6 +916,7 @@ export class LedgerStore {
     const importsOf = importsByTest(ledger.data.imports);
     const testIds = new Set<number>([...ledger.data.tests.map((t) => t.id), ...ledger.findingsByTest.keys(), ...importsOf.keys()]);
     const parts: Record<string, PartEntry> = {};
+    const written = new Map<number, PartLines>();
     let wrote = false;
     await fs.mkdir(this.partsPath, { recursive: true });
     for (const testId of [...testIds].sort((a, b) => a - b)) {
@@ -898,8 +929,16 @@ export class LedgerStore {
       const imports = importsOf.get(testId) ?? [];
       if (findings.length === 0 && imports.length === 0) continue;
       const file = partFileName(testId, generation);
-      const { bytes, ids } = await writePart(this.partsPath, file, testId, imports, findings, this.options.fsync);
+      // Findings nobody edited since the test's document was written are copied from it.
+      const old = this.partLines.get(testId);
+      const { findings: edited } = ledger.changes;
+      const reuse: PartReuse | undefined =
+        !rewriteAll && kept && old && old.file === kept.file
+          ? { path: path.join(this.partsPath, kept.file), lines: old, edited: (id) => edited.has(id) || this.journalFindings.has(id) }
+          : undefined;
+      const { bytes, ids, lines } = await writePart(this.partsPath, file, testId, imports, findings, this.options.fsync, reuse);
       parts[testId] = { file, findings: findings.length, imports: imports.length, bytes, ids };
+      written.set(testId, lines);
       wrote = true;
     }
     if (wrote && this.options.fsync) await this.flushFolder(this.partsPath);
@@ -919,6 +958,10 @@ export class LedgerStore {
     await fs.rm(this.journalPath, { force: true });
     this.journalBytes = 0;
     this.journalTests = new Set();
+    this.journalFindings = new Set();
+    // Lines of documents the new index still names stay right; the others' files are gone.
+    for (const testId of [...this.partLines.keys()]) if (parts[testId]?.file !== this.partLines.get(testId)?.file) this.partLines.delete(testId);
+    for (const [testId, lines] of written) this.partLines.set(testId, lines);
     await this.removeStrayParts();
   }
 

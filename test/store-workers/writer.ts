@@ -24,7 +24,10 @@ async function main(): Promise<void> {
       if (findings.length === 0) {
         for (let n = 0; n < findingCount; n++) ledger.addFinding(makeFinding(ledger.nextId('finding'), testId, n, description));
       } else {
-        for (const f of findings) f.description = description;
+        for (const f of findings) {
+          f.description = description;
+          ledger.touch(f);
+        }
       }
       ledger.addImport(makeMarker(id, testId, `writer ${process.pid}`));
       return id;

@@ -587,3 +587,60 @@ describe('engine reimport: §4.9 test bookkeeping and improvement 6 (reimport.ke
     assert.equal(s.ledger.test(s.testId)!.targetEnd, s.ctx.now.toISOString());
   });
 });
+
+describe('engine reimport: edits recorded for the store (issue 13)', () => {
+  /**
+   * Runs a reimport and checks the store's contract: every stored finding whose fields the run
+   * changed is recorded in `Ledger.changes.findings` (the store copies the others' lines from
+   * the old document), and returns the ids recorded.
+   */
+  function recordedEdits(s: Seeded, incoming: ParsedFinding[], opts: Partial<ImportOptions> = {}): Set<number> {
+    const before = new Map(s.ledger.data.findings.map((f) => [f.id, JSON.stringify(f)]));
+    s.ledger.changes.clear();
+    s.reimport(incoming, opts);
+    for (const f of s.ledger.data.findings) {
+      const was = before.get(f.id);
+      if (was === undefined || s.ledger.changes.findings.has(f.id)) continue;
+      assert.equal(JSON.stringify(f), was, `finding ${f.id} (${f.title}) changed without Ledger.touch`);
+    }
+    return new Set(s.ledger.changes.findings);
+  }
+  const titles = (s: Seeded, ids: Set<number>) => [...ids].map((id) => s.ledger.finding(id)!.title).sort();
+  const four = ['same', 'refreshed', 'goes', 'triaged'].map((title, n) => parsedFinding({ title, uniqueIdFromTool: title, line: 10 + n, location: { snippet: `call(${n})` } }));
+
+  it('a finding the report repeats as it was is not recorded; a refreshed, a closed and a tagged one are', () => {
+    const s = seed(four, {}, 'SARIF');
+    changeStatus(s.byTitle('triaged'), { falsePositive: true, active: false }, s.ctx, 'by hand');
+    const edits = recordedEdits(s, [four[0], { ...four[1], severity: 'Low', line: 30 }, four[3], parsedFinding({ title: 'new' })]);
+    assert.deepEqual(titles(s, edits), ['goes', 'refreshed']);
+    const tagged = recordedEdits(s, [four[0], { ...four[1], severity: 'Low', line: 30 }], { tags: ['ci'], applyTagsToFindings: true });
+    // 'new' is gone from this report and closed; 'triaged' is closed already and left alone.
+    assert.deepEqual(titles(s, tagged), ['new', 'refreshed', 'same']);
+  });
+
+  it('reactivation, closing by the report, report flags, CWEs, vulnerability ids and endpoints are recorded', () => {
+    const s = seed(four, { 'reimport.reconcileCwes': true }, 'SARIF');
+    recordedEdits(s, [four[0], four[1]]);
+    const edits = recordedEdits(s, [
+      four[0],
+      { ...four[1], isMitigated: true, active: false },
+      four[2],
+      { ...four[3], falsePositive: true },
+    ]);
+    // 'goes' is reactivated, 'refreshed' closed by the report; 'triaged' was closed by the first
+    // reimport and a suppressed result does not reopen it (improvement 7): nothing changes.
+    assert.deepEqual(titles(s, edits), ['goes', 'refreshed']);
+    const more = recordedEdits(s, [{ ...four[0], cwes: [79, 80], vulnerabilityIds: ['CVE-2026-1'], endpoints: ['https://x.invalid/a'] }, { ...four[2], falsePositive: true }]);
+    assert.deepEqual(titles(s, more), ['goes', 'same'], 'the report flags "goes" (§4.4 C.2); "same" gains CWEs, an id and an endpoint');
+    assert.deepEqual(s.byTitle('same').cve, 'CVE-2026-1');
+  });
+
+  it('defectdojoParity: the stale double close and a dynamic finding\'s endpoint statuses are recorded', () => {
+    const dynamic = parsedFinding({ title: 'web', uniqueIdFromTool: 'w', dynamicFinding: true, staticFinding: false, endpoints: ['https://x.invalid/a', 'https://x.invalid/b'] });
+    const s = seed([...four, dynamic], parity, 'SARIF');
+    const edits = recordedEdits(s, [four[0], { ...four[1], isMitigated: true, active: false }, { ...dynamic, endpoints: ['https://x.invalid/a'] }], { closeOldFindings: true });
+    assert.ok(titles(s, edits).includes('refreshed'));
+    assert.ok(titles(s, edits).includes('web'));
+    assert.ok(!titles(s, edits).includes('same'));
+  });
+});

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { addNote, type Ledger } from '../../src/engine';
 import { emptyStoreData } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
-import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings } from '../../src/store/ledger-files';
+import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings, writePart } from '../../src/store/ledger-files';
 import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
 import { ensureTest, makeFinding, makeMarker } from '../store-workers/fixtures';
 import { storedData, storeFiles, writeSingleDocument } from '../store-files';
@@ -144,6 +144,86 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     const reread = await storedData(storePath);
     assert.deepEqual([reread.findings[3].notes[0].text, reread.findings[4].notes[0].text], ['from the terminal', 'from the editor']);
     await Promise.all([mine.close(), theirs.close()]);
+  });
+
+  describe('a rewritten document copies the lines of the findings nobody edited', () => {
+    const findingsOf = (n: number, text: (k: number) => string) =>
+      Array.from({ length: n }, (_, k) => makeFinding(k + 1, 1, k, text(k)));
+    const linesOf = async (file: string) => (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean).slice(1);
+
+    it('unedited findings are copied byte for byte (even if changed without being recorded), edited ones encoded, and every line range is right', async () => {
+      await fs.mkdir(partsDir(), { recursive: true });
+      // Multi-byte text, so byte ranges and character counts differ.
+      const findings = findingsOf(6, (k) => `Prüfung ${'é'.repeat(k)} 🔒`);
+      const first = await writePart(partsDir(), 't1-g1.jsonl', 1, [], findings, false);
+      const firstLines = await linesOf(path.join(partsDir(), 't1-g1.jsonl'));
+      findings[1].description = 'edited and recorded';
+      findings[3].description = 'edited without a record';
+      const kept = findings.filter((f) => f.id !== 5);
+      const second = await writePart(partsDir(), 't1-g2.jsonl', 1, [], kept, false, {
+        path: path.join(partsDir(), 't1-g1.jsonl'),
+        lines: first.lines,
+        edited: (id) => id === 2,
+      });
+      const secondLines = await linesOf(path.join(partsDir(), 't1-g2.jsonl'));
+      assert.equal(secondLines[1], encodeFinding(findings[1]), 'the recorded edit is encoded');
+      assert.equal(secondLines[3], firstLines[3], 'an unrecorded edit is not seen: the old line was copied, not encoded');
+      assert.deepEqual([secondLines[0], secondLines[2], secondLines[4]], [firstLines[0], firstLines[2], firstLines[5]]);
+      const bytes = await fs.readFile(path.join(partsDir(), 't1-g2.jsonl'));
+      assert.equal(second.bytes, bytes.length);
+      assert.deepEqual([...second.lines.ids], [1, 2, 3, 4, 6]);
+      second.lines.ids.forEach((id, k) => {
+        const line = bytes.toString('utf8', second.lines.starts[k], second.lines.ends[k]);
+        assert.equal((JSON.parse(line) as { id: number }).id, id, `line ${k} lies where its range says`);
+        assert.equal(bytes[second.lines.ends[k]], 0x0a);
+      });
+      const entry = { file: 't1-g2.jsonl', findings: 5, imports: 0, bytes: second.bytes };
+      const read = await readPart(path.join(partsDir(), 't1-g2.jsonl'), 1, entry, 5);
+      assert.deepEqual([...(read.lines?.starts ?? [])], [...second.lines.starts], 'reading in 5-byte chunks finds the same ranges');
+      assert.deepEqual([...(read.lines?.ends ?? [])], [...second.lines.ends]);
+    });
+
+    it('a document changed since its lines were taken (by hand) is not copied from: every finding is encoded', async () => {
+      await fs.mkdir(partsDir(), { recursive: true });
+      const findings = findingsOf(4, (k) => `finding ${k}`);
+      const file = path.join(partsDir(), 't1-g1.jsonl');
+      const first = await writePart(partsDir(), 't1-g1.jsonl', 1, [], findings, false);
+      findings[2].description = 'the in-memory finding';
+      await fs.utimes(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+      await writePart(partsDir(), 't1-g2.jsonl', 1, [], findings, false, { path: file, lines: first.lines, edited: () => false });
+      assert.deepEqual(await linesOf(path.join(partsDir(), 't1-g2.jsonl')), findings.map(encodeFinding));
+    });
+
+    it('a finding the journal changed is written from memory when its test is rewritten, also after another process\'s triage was replayed', async () => {
+      const { store: mine, a } = await twoTests(20);
+      await mine.transaction((ledger) => addNote(ledger, ledger.findingsOfTest(a)[3], 'mine, in the journal', ctx));
+      const theirs = await LedgerStore.open(storePath, { fsync: false });
+      await theirs.transaction((ledger) => addNote(ledger, ledger.findingsOfTest(a)[5], 'theirs, in the journal', ctx));
+      await theirs.close();
+      await mine.reload();
+      await mine.transaction((ledger) => ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 500, 'new')));
+      assert.equal(await fs.stat(journal()).catch(() => null), null, 'the documents took the journal in');
+      const reread = await storedData(storePath);
+      const of = (k: number) => reread.findings.filter((f) => f.testId === a)[k].notes.map((n) => n.text);
+      assert.deepEqual([of(3), of(5)], [['mine, in the journal'], ['theirs, in the journal']]);
+      assert.deepEqual(reread.findings, mine.ledger.data.findings);
+      await mine.close();
+    });
+
+    it('successive rewrites in one process copy from the document the last one wrote, and a fresh open reads the same data', async () => {
+      const { store, a } = await twoTests(30);
+      for (let round = 0; round < 4; round++) {
+        await store.transaction((ledger) => {
+          const f = ledger.findingsOfTest(a)[round * 5];
+          f.description = `round ${round}`;
+          ledger.touch(f);
+          ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 1000 + round, `added in round ${round}`));
+          if (round === 2) ledger.removeFinding(ledger.findingsOfTest(a)[1].id);
+        });
+        assert.deepEqual((await storedData(storePath)).findings, store.ledger.data.findings, `round ${round}`);
+      }
+      await store.close();
+    });
   });
 
   describe('a store of schema 1 (one document, written by the previous release) is migrated', () => {
