@@ -3,6 +3,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addNote, type Ledger } from '../../src/engine';
+import { importScan } from '../../src/engine/import-scan';
+import { reimportScan } from '../../src/engine/reimport-scan';
+import { engineContext, importOptions, later, parsedFinding, report } from '../builders';
 import { emptyStoreData } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
 import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings, writePart } from '../../src/store/ledger-files';
@@ -208,6 +211,26 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       assert.deepEqual([of(3), of(5)], [['mine, in the journal'], ['theirs, in the journal']]);
       assert.deepEqual(reread.findings, mine.ledger.data.findings);
       await mine.close();
+    });
+
+    it('reimports through the store (fields refreshed, findings closed, reopened and new, a triage in the journal between) read back as the engine left them', async () => {
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      const base = engineContext({ settings: { 'dedupe.enabled': false } });
+      const result = (n: number, round: number) =>
+        parsedFinding({ title: `finding ${n}`, uniqueIdFromTool: `u${n}`, line: 10 + n + (n % 7 === 0 ? round : 0), severity: n % 11 === round ? 'Low' : 'High', location: { snippet: `call(${n})` } });
+      const reportOf = (round: number) => report('SARIF', Array.from({ length: 300 }, (_, n) => n).filter((n) => (n + round) % 13 !== 0).map((n) => result(n, round)));
+      await store.transaction((ledger) => importScan(ledger, reportOf(0), importOptions('SARIF'), base));
+      for (let round = 1; round <= 4; round++) {
+        const ctxRound = later(base, round);
+        await store.transaction((ledger) => reimportScan(ledger, reportOf(round), importOptions('SARIF'), ctxRound));
+        if (round === 2) await store.transaction((ledger) => addNote(ledger, ledger.data.findings[40], 'between reimports', ctxRound));
+        // Compared as saved data: a field holding undefined is saved as no field.
+        assert.deepEqual(await storedData(storePath), JSON.parse(JSON.stringify(store.ledger.data)), `round ${round}`);
+      }
+      const reread = await storedData(storePath);
+      assert.ok(reread.findings.some((f) => f.isMitigated) && reread.findings.some((f) => f.notes.length > 1), 'closures and reactivations happened');
+      assert.deepEqual(reread.findings[40].notes.map((n) => n.text).includes('between reimports'), true);
+      await store.close();
     });
 
     it('successive rewrites in one process copy from the document the last one wrote, and a fresh open reads the same data', async () => {
