@@ -512,7 +512,9 @@ class ReimportRun {
   private continueProcessing(existing: Finding, incoming: Finding): boolean {
     // Endpoint statuses follow the report for dynamic findings only, and before the report's
     // new endpoints are attached, as in DefectDojo's reimporter.
-    const endpoints = existing.endpointStatus !== undefined || incoming.endpoints.length > 0 ? JSON.stringify([existing.endpoints, existing.endpointStatus]) : null;
+    // Statuses are also created here for a finding stored with endpoints but none (an older store).
+    const touchesEndpoints = existing.endpoints.length > 0 || existing.endpointStatus !== undefined || incoming.endpoints.length > 0;
+    const endpoints = touchesEndpoints ? JSON.stringify([existing.endpoints, existing.endpointStatus]) : null;
     if (existing.dynamicFinding) updateEndpointStatusesFromReport(existing, incoming, this.ctx);
     attachEndpoints(existing, incoming);
     if (endpoints !== null && endpoints !== JSON.stringify([existing.endpoints, existing.endpointStatus])) this.ledger.touch(existing);

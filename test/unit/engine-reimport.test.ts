@@ -643,4 +643,13 @@ describe('engine reimport: edits recorded for the store (issue 13)', () => {
     assert.ok(titles(s, edits).includes('web'));
     assert.ok(!titles(s, edits).includes('same'));
   });
+
+  it('a dynamic finding stored with endpoints but no statuses (an older store) gets them, recorded, though the report lists no endpoint', () => {
+    const dynamic = parsedFinding({ title: 'web', uniqueIdFromTool: 'w', dynamicFinding: true, staticFinding: false, endpoints: ['https://x.invalid/a'] });
+    const s = seed([dynamic], {}, 'SARIF');
+    delete s.byTitle('web').endpointStatus;
+    const edits = recordedEdits(s, [{ ...dynamic, endpoints: [] }]);
+    assert.deepEqual(titles(s, edits), ['web']);
+    assert.equal(s.byTitle('web').endpointStatus?.length, 1);
+  });
 });
