@@ -594,26 +594,11 @@ export const fingerprintMatcher: ReimportMatcher = {
           assigned.set(f, match(stored, f, tier));
         };
         const free = (list: readonly Finding[] | undefined) => (list ?? []).filter((s) => !claimed.has(s.id));
-        // The looser tiers look only at stored findings the fingerprint left free, so they are
-        // indexed after it: in a reimport where most findings keep their fingerprint, a few.
-        const byText = new Map<string, Finding[]>();
-        const byLine = new Map<string, Finding[]>();
-        const byMessage = new Map<string, Finding[]>();
-        const indexFree = () => {
-          for (const s of testFindings) {
-            if (claimed.has(s.id)) continue;
-            addTo(byText, textKey(sourcePathOf(s), s.lineHash), s);
-            addTo(byLine, lineKey(s), s);
-            addTo(byMessage, messageKey(s), s);
-          }
-        };
         // Tier 1, the fingerprint. One that one incoming and one stored finding share is an
         // identity, and an anchor: how far its file moved there. One that several share (a
         // tool's hash of a line that occurs many times, as flawfinder's `contextHash/v1` of
         // `char zBuf[100];`) is bound by where the anchors around it say each one went.
         const anchors = new ShiftAnchors();
-        // Most fingerprints are one incoming and one stored finding's: those are bound in one
-        // pass, without grouping the whole report (a reimport of 100,000 findings).
         // The incoming findings of each fingerprint, in the order the fingerprints first occur
         // (one pass over the report): a fingerprint of one incoming and one stored finding is
         // bound in that order, which is the report's order among such fingerprints.
@@ -636,7 +621,17 @@ export const fingerprintMatcher: ReimportMatcher = {
           const candidates = free(byFingerprint.get(fingerprint));
           for (const [f, s] of alignByExpectedLine(members, candidates, anchors)) bind(f, s, 'fingerprint');
         }
-        indexFree();
+        // The looser tiers look only at stored findings the fingerprint left free, so they are
+        // indexed after it: in a reimport where most findings keep their fingerprint, a few.
+        const byText = new Map<string, Finding[]>();
+        const byLine = new Map<string, Finding[]>();
+        const byMessage = new Map<string, Finding[]>();
+        for (const s of testFindings) {
+          if (claimed.has(s.id)) continue;
+          addTo(byText, textKey(sourcePathOf(s), s.lineHash), s);
+          addTo(byLine, lineKey(s), s);
+          addTo(byMessage, messageKey(s), s);
+        }
         // Among stored findings with the same first line, the one whose whole region is
         // unchanged comes first, then the one nearest where the anchors say the line went,
         // then the oldest.

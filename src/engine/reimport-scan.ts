@@ -525,7 +525,7 @@ class ReimportRun {
     // CWEs are dropped and the report's are ignored. Improvement 8: the report's extra CWEs
     // replace the stored ones.
     const cwes = this.settings['reimport.reconcileCwes'] ? [...new Set(incoming.cwes)].filter((c) => c !== existing.cwe) : [];
-    if (cveChanged || existing.cve !== cve || !sameValue(existing.vulnerabilityIds, ids) || !sameValue(existing.cwes, cwes)) {
+    if (existing.cve !== cve || !sameValue(existing.vulnerabilityIds, ids) || !sameValue(existing.cwes, cwes)) {
       existing.vulnerabilityIds = ids;
       existing.cve = cve;
       existing.cwes = cwes;

@@ -263,7 +263,9 @@ export async function writePart(
   reuse?: PartReuse,
 ): Promise<{ bytes: number; ids: [number, number][]; lines: PartLines }> {
   const temp = path.join(folder, `.${name}.tmp`);
+  // What lines are copied from: the old document, when it is still the file its lines describe.
   const source = reuse ? await openUnchanged(reuse.path, reuse.lines) : null;
+  const from = source && reuse ? { handle: source, ...reuse } : null;
   const handle = await fs.open(temp, 'w').catch(async (error: unknown) => {
     await source?.close();
     throw error;
@@ -279,9 +281,10 @@ export async function writePart(
     let window: Buffer = Buffer.alloc(0);
     let windowStart = 0;
     const copied = async (start: number, end: number): Promise<Buffer> => {
+      if (!from) throw new Error('a line was to be copied without a document to copy it from');
       if (start < windowStart || end > windowStart + window.length) {
         windowStart = start;
-        window = await readRange(source as fs.FileHandle, reuse?.path ?? '', start, Math.min(Math.max(end, start + COPY_WINDOW_BYTES), (reuse as PartReuse).lines.size));
+        window = await readRange(from.handle, from.path, start, Math.min(Math.max(end, start + COPY_WINDOW_BYTES), from.lines.size));
       }
       return window.subarray(start - windowStart, end - windowStart);
     };
@@ -316,12 +319,12 @@ export async function writePart(
     bytes = Buffer.byteLength(head, 'utf8');
     // Both lists are in ascending id order, so one walk finds each finding's old line.
     let at = 0;
-    const old = source ? (reuse as PartReuse).lines : null;
     for (let k = 0; k < findings.length; k++) {
       const f = findings[k];
       ids[k] = f.id;
+      const old = from?.lines;
       if (old) while (at < old.ids.length && old.ids[at] < f.id) at++;
-      if (old && old.ids[at] === f.id && !(reuse as PartReuse).edited(f.id)) {
+      if (old && old.ids[at] === f.id && !from.edited(f.id)) {
         const [start, end] = [old.starts[at], old.ends[at]];
         const last = pieces[pieces.length - 1];
         // Neighbouring lines are copied in one read.

@@ -126,9 +126,8 @@ interface LoadedState {
   partial: boolean;
   journalSeq: number;
   journalBytes: number;
-  journalTests: Set<number>;
-  /** The findings the journal changed since the documents were written. */
-  journalFindings: Set<number>;
+  /** The findings the journal changed since the documents were written, with their tests. */
+  journalFindings: Map<number, number>;
   /** Test id → where its document's lines are, for copying unedited findings (see `PartLines`). */
   lines: Map<number, PartLines>;
 }
@@ -293,10 +292,11 @@ export class LedgerStore {
   private journalSeq = 0;
   /** The journal's length in complete entries (a torn line after it is cut off on the next append). */
   private journalBytes = 0;
-  /** Tests whose findings the journal changed since their documents were written. */
-  private journalTests = new Set<number>();
-  /** The findings the journal changed since the documents were written: their lines there are stale. */
-  private journalFindings = new Set<number>();
+  /**
+   * The findings the journal changed since the documents were written (finding id → test id):
+   * their tests' documents are rewritten at the next compaction, and their lines there are stale.
+   */
+  private journalFindings = new Map<number, number>();
   /** Test id → where the lines of its current document are, so a rewrite copies what nobody edited. */
   private partLines = new Map<number, PartLines>();
   /** The index fields as last read or saved, to tell whether a change touched them. */
@@ -460,8 +460,7 @@ export class LedgerStore {
       for (const e of entries) {
         for (const f of e.findings) {
           replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
-          this.journalTests.add(f.testId);
-          this.journalFindings.add(f.id);
+          this.journalFindings.set(f.id, f.testId);
         }
         if (e.index) ledger.data.nextIds = { ...e.index.nextIds };
         this.journalSeq = e.seq;
@@ -667,8 +666,7 @@ export class LedgerStore {
     this.partial = state?.partial ?? false;
     this.journalSeq = state ? state.journalSeq : 0;
     this.journalBytes = state?.journalBytes ?? 0;
-    this.journalTests = state?.journalTests ?? new Set();
-    this.journalFindings = state?.journalFindings ?? new Set();
+    this.journalFindings = state?.journalFindings ?? new Map<number, number>();
     this.partLines = state?.lines ?? new Map<number, PartLines>();
     this.indexText = JSON.stringify(indexFieldsOf(ledger.data));
     ledger.changes.clear();
@@ -768,7 +766,7 @@ export class LedgerStore {
       // documents by the next transaction.
       const result = readStoreDocument(document, this.options.migrations);
       if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
-      const state: LoadedState = { layout: null, partial: false, journalSeq: 0, journalBytes: 0, journalTests: new Set(), journalFindings: new Set(), lines: new Map() };
+      const state: LoadedState = { layout: null, partial: false, journalSeq: 0, journalBytes: 0, journalFindings: new Map(), lines: new Map() };
       return { kind: 'ok', ledger: new Ledger(result.data), signature, state };
     }
     const index = document as Record<string, unknown>;
@@ -801,17 +799,13 @@ export class LedgerStore {
     const data = { ...fields, findings, imports };
     const journal = await readJournal(this.journalPath);
     let journalSeq = journalThrough;
-    const journalTests = new Set<number>();
-    const journalFindings = new Set<number>();
+    const journalFindings = new Map<number, number>();
     if (journal) {
       const later = journal.entries.filter((e) => e.seq > journalThrough);
       replayJournal(data, later, this.journalPath, partial);
       for (const e of later) {
         journalSeq = Math.max(journalSeq, e.seq);
-        for (const f of e.findings) {
-          journalTests.add(f.testId);
-          journalFindings.add(f.id);
-        }
+        for (const f of e.findings) journalFindings.set(f.id, f.testId);
       }
     }
     const result = readStoreDocument(data, this.options.migrations);
@@ -821,7 +815,6 @@ export class LedgerStore {
       partial,
       journalSeq,
       journalBytes: journal?.validBytes ?? 0,
-      journalTests,
       journalFindings,
       // A migration may have changed findings after they were read: their lines are not theirs.
       lines: result.migratedFrom === null ? lines : new Map<number, PartLines>(),
@@ -897,10 +890,7 @@ export class LedgerStore {
     if (created && this.options.fsync) await this.flushFolder(path.dirname(this.journalPath));
     this.journalSeq = entry.seq;
     this.journalBytes = size;
-    for (const f of findings) {
-      this.journalTests.add(f.testId);
-      this.journalFindings.add(f.id);
-    }
+    for (const f of findings) this.journalFindings.set(f.id, f.testId);
   }
 
   /**
@@ -916,12 +906,13 @@ export class LedgerStore {
     const importsOf = importsByTest(ledger.data.imports);
     const testIds = new Set<number>([...ledger.data.tests.map((t) => t.id), ...ledger.findingsByTest.keys(), ...importsOf.keys()]);
     const parts: Record<string, PartEntry> = {};
+    const journalTests = new Set(this.journalFindings.values());
     const written = new Map<number, PartLines>();
     let wrote = false;
     await fs.mkdir(this.partsPath, { recursive: true });
     for (const testId of [...testIds].sort((a, b) => a - b)) {
       const kept = previous?.parts[testId];
-      if (!rewriteAll && kept && !changedTests.has(testId) && !this.journalTests.has(testId)) {
+      if (!rewriteAll && kept && !changedTests.has(testId) && !journalTests.has(testId)) {
         parts[testId] = kept;
         continue;
       }
@@ -957,8 +948,7 @@ export class LedgerStore {
     this.layout = { generation, journalThrough: this.journalSeq, parts };
     await fs.rm(this.journalPath, { force: true });
     this.journalBytes = 0;
-    this.journalTests = new Set();
-    this.journalFindings = new Set();
+    this.journalFindings = new Map<number, number>();
     // Lines of documents the new index still names stay right; the others' files are gone.
     for (const testId of [...this.partLines.keys()]) if (parts[testId]?.file !== this.partLines.get(testId)?.file) this.partLines.delete(testId);
     for (const [testId, lines] of written) this.partLines.set(testId, lines);
