@@ -79,7 +79,7 @@ export function readStoreSync(storePath: string): StoreData {
   }
   for (const line of journal.split('\n')) {
     if (!line) continue;
-    const entry = JSON.parse(line) as { seq: number; index?: object; findings: Record<string, unknown>[] };
+    const entry = JSON.parse(line) as { seq: number; index?: object; findings: Record<string, unknown>[]; added?: Record<string, unknown>[]; imports?: ImportRecord[] };
     if (entry.seq <= journalThrough) continue;
     if (entry.index) Object.assign(data, entry.index);
     for (const raw of entry.findings) {
@@ -87,6 +87,9 @@ export function readStoreSync(storePath: string): StoreData {
       const at = data.findings.findIndex((x) => x.id === f.id);
       data.findings[at] = f;
     }
+    // Schema 3: a reimport's new findings and import record.
+    for (const raw of entry.added ?? []) data.findings.push(decodeFinding(raw));
+    data.imports.push(...(entry.imports ?? []));
   }
   data.findings.sort((a, b) => a.id - b.id);
   data.imports.sort((a, b) => a.id - b.id);

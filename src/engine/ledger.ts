@@ -33,6 +33,16 @@ function removeFrom<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export class LedgerChanges {
   readonly findings = new Set<number>();
   readonly tests = new Set<number>();
+  /** Findings added (a subset of the changes to `tests`), by id. */
+  readonly added = new Set<number>();
+  /** Import records added (a subset of the changes to `tests`), by id. */
+  readonly imports = new Set<number>();
+  /**
+   * Tests whose lists changed otherwise than by additions: a finding removed or moved, an import
+   * record moved, the test removed. The store's journal can hold additions (a reimport's new
+   * findings and its import record) but not these, which rewrite the test's document.
+   */
+  readonly rearranged = new Set<number>();
 
   get empty(): boolean {
     return this.findings.size === 0 && this.tests.size === 0;
@@ -41,6 +51,15 @@ export class LedgerChanges {
   clear(): void {
     this.findings.clear();
     this.tests.clear();
+    this.added.clear();
+    this.imports.clear();
+    this.rearranged.clear();
+  }
+
+  /** Records a change to a test's list that is not an addition. */
+  rearrange(testId: number): void {
+    this.tests.add(testId);
+    this.rearranged.add(testId);
   }
 }
 
@@ -123,7 +142,7 @@ export class Ledger {
    * below do not see (an import record moved to another test), so the store rewrites it.
    */
   touchTest(testId: number): void {
-    this.changes.tests.add(testId);
+    this.changes.rearrange(testId);
   }
 
   /** Hands out the next id of a kind; ids only grow, so a lower id always means older. */
@@ -154,7 +173,7 @@ export class Ledger {
 
   /** Removes a test record only; its findings must have been removed first. Its finding groups go with it. */
   removeTest(testId: number): void {
-    this.changes.tests.add(testId);
+    this.changes.rearrange(testId);
     const at = this.data.tests.findIndex((t) => t.id === testId);
     if (at >= 0) this.data.tests.splice(at, 1);
     this.testsById.delete(testId);
@@ -200,6 +219,7 @@ export class Ledger {
   /** Adds a finding; its id must be higher than every stored id (use `nextId('finding')`). */
   addFinding(f: Finding): void {
     this.changes.tests.add(f.testId);
+    this.changes.added.add(f.id);
     this.data.findings.push(f);
     this.indexFinding(f);
   }
@@ -214,7 +234,7 @@ export class Ledger {
   removeFindings(ids: ReadonlySet<number>): void {
     const gone = this.data.findings.filter((f) => ids.has(f.id));
     if (gone.length === 0) return;
-    for (const f of gone) this.changes.tests.add(f.testId);
+    for (const f of gone) this.changes.rearrange(f.testId);
     this.ungroupFindings(gone);
     if (gone.length <= 64) {
       for (const f of gone) this.unindexFinding(f);
@@ -249,7 +269,7 @@ export class Ledger {
   removeFinding(id: number): void {
     const f = this.findingsById.get(id);
     if (!f) return;
-    this.changes.tests.add(f.testId);
+    this.changes.rearrange(f.testId);
     this.ungroupFindings([f]);
     this.unindexFinding(f);
     const at = this.data.findings.indexOf(f);
@@ -275,8 +295,8 @@ export class Ledger {
     };
     this.changes.findings.add(f.id);
     if ('testId' in change && change.testId !== f.testId) {
-      this.changes.tests.add(f.testId);
-      if (change.testId !== undefined) this.changes.tests.add(change.testId);
+      this.changes.rearrange(f.testId);
+      if (change.testId !== undefined) this.changes.rearrange(change.testId);
     }
     const pick = <K extends keyof typeof change>(key: K): Finding[K] => (key in change ? (change[key] as Finding[K]) : f[key]);
     // A finding changes test only when a test is merged into another (duplicate health).
@@ -293,6 +313,7 @@ export class Ledger {
 
   addImport(r: ImportRecord): void {
     this.changes.tests.add(r.testId);
+    this.changes.imports.add(r.id);
     this.data.imports.push(r);
   }
 

@@ -4,9 +4,11 @@ import type { Finding } from './finding';
 /**
  * Bumped whenever the persisted shape changes; the store migrates older files on load.
  * Version 2 (issue 13) splits the store into an index, one document per test and a journal; the
- * data itself is version 1's.
+ * data itself is version 1's. Version 3 lets a journal entry add findings and import records (a
+ * reimport that changes a small part of a large test); a release that reads version 2 would
+ * skip them, so it must refuse the store instead.
  */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /**
  * A finding group (DefectDojo's `Finding_Group`), created by an import or reimport's `group_by`

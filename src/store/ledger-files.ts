@@ -595,12 +595,19 @@ export async function readPart(
   return { imports: h.imports, findings, lines };
 }
 
-/** One journal entry: the findings a small change touched, whole, and the index if it changed. */
+/**
+ * One journal entry: the findings a change edited, whole, the findings and import records it
+ * added (a reimport's; schema 3), and the index if it changed.
+ */
 export interface JournalEntry {
   seq: number;
   /** The index's data fields after the change, when they changed. */
   index?: IndexFields;
   findings: Finding[];
+  /** Findings the change added; none of them is in the documents or an earlier entry. */
+  added?: Finding[];
+  /** Import records the change added. */
+  imports?: ImportRecord[];
 }
 
 export interface JournalContents {
@@ -653,11 +660,20 @@ export async function readJournal(file: string, from = 0): Promise<JournalConten
         throw new LedgerFileError(file, `the entry at byte ${from + start} is not a journal entry`);
       }
       if (value.index !== undefined && !isRecord(value.index)) throw new LedgerFileError(file, `the entry at byte ${from + start} has an index that is not an object`);
-      entries.push({
+      for (const list of ['added', 'imports'] as const) {
+        const records = value[list];
+        if (records !== undefined && (!Array.isArray(records) || !records.every(isRecord))) {
+          throw new LedgerFileError(file, `the entry at byte ${from + start} has ${list} that are not a list of records`);
+        }
+      }
+      const entry: JournalEntry = {
         seq: value.seq,
         index: value.index as IndexFields | undefined,
         findings: value.findings.map(decodeFinding),
-      });
+      };
+      if (Array.isArray(value.added)) entry.added = (value.added as Record<string, unknown>[]).map(decodeFinding);
+      if (Array.isArray(value.imports)) entry.imports = value.imports;
+      entries.push(entry);
       start = nl + 1;
     }
     validBytes = start;
@@ -671,7 +687,9 @@ export async function readJournal(file: string, from = 0): Promise<JournalConten
 export function journalLine(entry: JournalEntry): string {
   const findings = entry.findings.map(encodeFinding).join(',');
   const index = entry.index ? `,"index":${JSON.stringify(entry.index)}` : '';
-  return `{"seq":${entry.seq}${index},"findings":[${findings}]}\n`;
+  const added = entry.added?.length ? `,"added":[${entry.added.map(encodeFinding).join(',')}]` : '';
+  const imports = entry.imports?.length ? `,"imports":${JSON.stringify(entry.imports)}` : '';
+  return `{"seq":${entry.seq}${index},"findings":[${findings}]${added}${imports}}\n`;
 }
 
 /**

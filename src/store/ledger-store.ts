@@ -113,6 +113,8 @@ interface StoreDocumentBox {
 
 /** The layout facts of the index last read or written (absent for a store of schema 1). */
 interface IndexLayout {
+  /** The schema version the index on disk says; a journal adds findings only from version 3. */
+  schemaVersion: number;
   generation: number;
   journalThrough: number;
   parts: Record<string, PartEntry>;
@@ -456,6 +458,8 @@ export class LedgerStore {
       const withoutCounters = ({ nextIds: _n, ...rest }: IndexFields): string => JSON.stringify(rest);
       const ours = entries.some((e) => e.index) ? withoutCounters(indexFieldsOf(ledger.data)) : '';
       if (entries.some((e) => e.index && withoutCounters(e.index) !== ours)) return false;
+      // Additions (another process's reimport) change lists and indexes: a full load.
+      if (entries.some((e) => e.added?.length || e.imports?.length)) return false;
       for (const e of entries) for (const f of e.findings) if (ledger.finding(f.id)?.testId !== f.testId) return false;
       for (const e of entries) {
         for (const f of e.findings) {
@@ -778,6 +782,7 @@ export class LedgerStore {
     const layoutProblem = indexLayoutProblem(index);
     if (layoutProblem) return { kind: 'unreadable', signature, problem: { kind: 'corrupt', reason: layoutProblem } };
     const { generation, journalThrough, parts, ...fields } = index as unknown as IndexDocument;
+    const schemaVersion = fields.schemaVersion;
     const findings: Finding[] = [];
     const imports: ImportRecord[] = [];
     const lines = new Map<number, PartLines>();
@@ -802,16 +807,17 @@ export class LedgerStore {
     const journalFindings = new Map<number, number>();
     if (journal) {
       const later = journal.entries.filter((e) => e.seq > journalThrough);
-      replayJournal(data, later, this.journalPath, partial);
+      replayJournal(data, later, this.journalPath, partial ? new Set(scope) : null);
       for (const e of later) {
         journalSeq = Math.max(journalSeq, e.seq);
         for (const f of e.findings) journalFindings.set(f.id, f.testId);
+        for (const f of e.added ?? []) journalFindings.set(f.id, f.testId);
       }
     }
     const result = readStoreDocument(data, this.options.migrations);
     if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
     const state: LoadedState = {
-      layout: { generation, journalThrough, parts },
+      layout: { schemaVersion, generation, journalThrough, parts },
       partial,
       journalSeq,
       journalBytes: journal?.validBytes ?? 0,
@@ -858,14 +864,10 @@ export class LedgerStore {
     const indexChanged = indexText !== this.indexText;
     try {
       if (this.signature !== null && this.layout !== null && changes.empty && !indexChanged) return;
-      const touched = [...changes.findings].map((id) => ledger.finding(id));
-      const small = changes.tests.size === 0 && touched.length <= JOURNAL_MAX_FINDINGS && touched.every((f) => f !== undefined);
-      // A store loaded for a few findings cannot rewrite documents it has not read: past the
-      // journal's bound it still appends, and the next whole-store write compacts.
-      const journalable =
-        this.signature !== null && this.layout !== null && small && (this.journalBytes < this.options.journalMaxBytes || this.partial);
-      if (this.partial && !journalable) throw new StoreError(this.path, 'this change needs the whole store, which was opened for a few findings only');
-      if (journalable) await this.appendToJournal(touched, indexChanged ? indexFieldsOf(ledger.data) : undefined);
+      const touched = [...changes.findings].filter((id) => !changes.added.has(id)).map((id) => ledger.finding(id));
+      const entry = this.journalEntryFor(touched, indexChanged);
+      if (this.partial && !entry) throw new StoreError(this.path, 'this change needs the whole store, which was opened for a few findings only');
+      if (entry) await this.appendToJournal(entry.entry, entry.line);
       else await this.writeDocuments(new Set([...changes.tests, ...(touched.filter(Boolean) as Finding[]).map((f) => f.testId)]));
     } catch (error) {
       // The in-memory ledger now holds changes the files may not; go back to the files. (A
@@ -883,14 +885,55 @@ export class LedgerStore {
     this.rememberSavedForms();
   }
 
-  /** Appends one flushed journal line holding the touched findings (and the index if it changed). */
-  private async appendToJournal(findings: Finding[], index: JournalEntry['index']): Promise<void> {
-    const entry: JournalEntry = { seq: this.journalSeq + 1, index, findings };
-    const { size, created } = await appendJournal(this.journalPath, journalLine(entry), this.journalBytes, this.options.fsync);
+  /**
+   * The journal entry that saves the transaction's changes, or null when they need the documents
+   * rewritten. Two kinds of change are journaled:
+   * - a small edit (a triage, a note, a few status changes: at most JOURNAL_MAX_FINDINGS findings
+   *   edited, none added or removed) while the journal is under its bound; a store opened for a
+   *   few findings cannot rewrite documents it has not read, so it appends past the bound too;
+   * - a change that edits and adds findings and import records without removing or moving any
+   *   (a reimport, an import into a new test) and whose line is small beside the documents: the
+   *   journal, this line included, stays within a quarter of the documents' bytes (and its
+   *   bound). Such a reimport of a large test writes what it changed instead of the test's whole
+   *   document again; replaying the journal on open then costs at most a quarter more reading,
+   *   and the write that passes the bound folds it into the documents. Needs an index of schema
+   *   3 on disk, since a release that reads schema 2 would skip the additions.
+   */
+  private journalEntryFor(findings: (Finding | undefined)[], indexChanged: boolean): { entry: JournalEntry; line: string } | null {
+    const ledger = this.currentLedger;
+    const { changes } = ledger;
+    if (this.signature === null || this.layout === null || changes.rearranged.size > 0) return null;
+    if (!findings.every((f) => f !== undefined)) return null;
+    const index = indexChanged ? indexFieldsOf(ledger.data) : undefined;
+    const seq = this.journalSeq + 1;
+    if (changes.added.size === 0 && changes.imports.size === 0) {
+      if (findings.length <= JOURNAL_MAX_FINDINGS && (this.journalBytes < this.options.journalMaxBytes || this.partial)) {
+        const entry: JournalEntry = { seq, index, findings };
+        return { entry, line: journalLine(entry) };
+      }
+    }
+    if (this.partial || this.layout.schemaVersion < 3) return null;
+    const documentBytes = Object.values(this.layout.parts).reduce((sum, part) => sum + part.bytes, 0);
+    const bound = Math.max(this.options.journalMaxBytes, documentBytes / 4);
+    // Counted before encoding, so a change as large as the store is not encoded twice.
+    const storeFindings = ledger.data.findings.length;
+    if ((findings.length + changes.added.size) * 4 > storeFindings) return null;
+    const added = [...changes.added].map((id) => ledger.finding(id));
+    if (!added.every((f) => f !== undefined)) return null;
+    const imports = ledger.data.imports.filter((r) => changes.imports.has(r.id));
+    const entry: JournalEntry = { seq, index, findings, added, imports };
+    const line = journalLine(entry);
+    return this.journalBytes + Buffer.byteLength(line) <= bound ? { entry, line } : null;
+  }
+
+  /** Appends an entry's flushed line to the journal. */
+  private async appendToJournal(entry: JournalEntry, line: string): Promise<void> {
+    const { size, created } = await appendJournal(this.journalPath, line, this.journalBytes, this.options.fsync);
     if (created && this.options.fsync) await this.flushFolder(path.dirname(this.journalPath));
     this.journalSeq = entry.seq;
     this.journalBytes = size;
-    for (const f of findings) this.journalFindings.set(f.id, f.testId);
+    for (const f of entry.findings) this.journalFindings.set(f.id, f.testId);
+    for (const f of entry.added ?? []) this.journalFindings.set(f.id, f.testId);
   }
 
   /**
@@ -945,7 +988,7 @@ export class LedgerStore {
     }
     if (this.options.fsync) await this.flushToDisk();
     // Committed: the new index names every document it needs.
-    this.layout = { generation, journalThrough: this.journalSeq, parts };
+    this.layout = { schemaVersion, generation, journalThrough: this.journalSeq, parts };
     await fs.rm(this.journalPath, { force: true });
     this.journalBytes = 0;
     this.journalFindings = new Map<number, number>();
@@ -1010,24 +1053,39 @@ function importsByTest(imports: readonly ImportRecord[]): Map<number, ImportReco
 
 /**
  * Applies journal entries, oldest first, to store data read from the documents: each entry's
- * findings replace the stored ones with the same id, and its index fields replace the index's.
- * An entry naming a finding the documents do not hold, or moving one to another test, cannot
- * come from this store's own writes and makes the journal unreadable.
+ * findings replace the stored ones with the same id, its added findings and import records
+ * join the data, and its index fields replace the index's. An entry naming a finding the store
+ * does not hold, moving one to another test, or adding a finding or import record whose id is
+ * taken cannot come from this store's own writes and makes the journal unreadable. A store
+ * loaded for a few findings (`scope`) holds only those: it skips the others' entries, takes
+ * added findings in its scope, and leaves import records out, as its documents' are.
  */
-function replayJournal(data: StoreData, entries: readonly JournalEntry[], journalPath: string, partial: boolean): void {
+function replayJournal(data: StoreData, entries: readonly JournalEntry[], journalPath: string, scope: ReadonlySet<number> | null): void {
   if (entries.length === 0) return;
   const at = new Map<number, number>();
   data.findings.forEach((f, i) => at.set(f.id, i));
+  const importIds = new Set(data.imports.map((r) => r.id));
   for (const entry of entries) {
     if (entry.index) Object.assign(data, entry.index);
     for (const f of entry.findings) {
       const i = at.get(f.id);
-      // A store loaded for a few findings skips the entries of the others.
-      if (partial && i === undefined) continue;
+      if (scope && i === undefined) continue;
       if (i === undefined || data.findings[i].testId !== f.testId) {
         throw new LedgerFileError(journalPath, `entry ${entry.seq} names finding ${String(f.id)}, which the store does not hold in test ${String(f.testId)}`);
       }
       data.findings[i] = f;
+    }
+    for (const f of entry.added ?? []) {
+      if (at.has(f.id)) throw new LedgerFileError(journalPath, `entry ${entry.seq} adds finding ${String(f.id)}, which the store already holds`);
+      if (scope && !scope.has(f.id)) continue;
+      at.set(f.id, data.findings.length);
+      data.findings.push(f);
+    }
+    if (scope) continue;
+    for (const r of entry.imports ?? []) {
+      if (importIds.has(r.id)) throw new LedgerFileError(journalPath, `entry ${entry.seq} adds import record ${String(r.id)}, which the store already holds`);
+      importIds.add(r.id);
+      data.imports.push(r);
     }
   }
 }

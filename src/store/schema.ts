@@ -12,9 +12,13 @@ export type StoreMigration = (data: unknown) => unknown;
  * - 1 → 2: the data is unchanged; version 2 only lays it out differently on disk (an index, one
  *   document per test and a journal, see `ledger-files.ts`). A single-document store of version
  *   1 is read as it is and written in the new layout by the next transaction.
+ * - 2 → 3: the data is unchanged; version 3's journal may also add findings and import records.
+ *   A version-2 store is read as it is; the store journals additions only once its index on
+ *   disk says version 3 (the next document write).
  */
 export const STORE_MIGRATIONS: Readonly<Record<number, StoreMigration>> = {
   1: (data) => data,
+  2: (data) => data,
 };
 
 /** Why a document could not be turned into current store data. */

@@ -6,7 +6,7 @@ import { addNote, type Ledger } from '../../src/engine';
 import { importScan } from '../../src/engine/import-scan';
 import { reimportScan } from '../../src/engine/reimport-scan';
 import { engineContext, importOptions, later, parsedFinding, report } from '../builders';
-import { emptyStoreData } from '../../src/model';
+import { emptyStoreData, STORE_SCHEMA_VERSION, type Finding } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
 import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings, writePart } from '../../src/store/ledger-files';
 import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
@@ -82,6 +82,8 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     const bFile = names.find((n) => n.startsWith(`t${b}-`)) as string;
     const bBytes = await fs.readFile(path.join(partsDir(), bFile));
     await store.transaction((ledger) => {
+      // A removal is a change the journal cannot hold: the test's document is rewritten.
+      ledger.removeFinding(ledger.findingsOfTest(a)[0].id);
       ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 99, 'new in a'));
       ledger.addImport(makeMarker(ledger.nextId('importRecord'), a, 'second'));
     });
@@ -90,7 +92,7 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     assert.deepEqual(await fs.readFile(path.join(partsDir(), bFile)), bBytes);
     assert.equal(after.length, 2, 'the old document of test a is removed once the new index commits');
     assert.ok(after.some((n) => n.startsWith(`t${a}-g2`)));
-    assert.equal((await storedData(storePath)).findings.length, 41);
+    assert.equal((await storedData(storePath)).findings.length, 40);
     await store.close();
   });
 
@@ -204,7 +206,10 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       await theirs.transaction((ledger) => addNote(ledger, ledger.findingsOfTest(a)[5], 'theirs, in the journal', ctx));
       await theirs.close();
       await mine.reload();
-      await mine.transaction((ledger) => ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 500, 'new')));
+      await mine.transaction((ledger) => {
+        ledger.removeFinding((ledger.findingsOfTest(a).at(-1) as { id: number }).id);
+        ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 500, 'new'));
+      });
       assert.equal(await fs.stat(journal()).catch(() => null), null, 'the documents took the journal in');
       const reread = await storedData(storePath);
       const of = (k: number) => reread.findings.filter((f) => f.testId === a)[k].notes.map((n) => n.text);
@@ -241,11 +246,126 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
           f.description = `round ${round}`;
           ledger.touch(f);
           ledger.addFinding(makeFinding(ledger.nextId('finding'), a, 1000 + round, `added in round ${round}`));
-          if (round === 2) ledger.removeFinding(ledger.findingsOfTest(a)[1].id);
+          // A removal makes every round a rewrite (the journal holds additions, not removals).
+          ledger.removeFinding(ledger.findingsOfTest(a)[1].id);
         });
         assert.deepEqual((await storedData(storePath)).findings, store.ledger.data.findings, `round ${round}`);
       }
       await store.close();
+    });
+  });
+
+  describe('a change that only edits and adds, small beside the documents (a reimport), is one journal entry (schema 3)', () => {
+    /** Edits `edit` findings of test a, adds `add` findings and an import record to it. */
+    const reimportLike = (edit: number, add: number, tag: string) => (ledger: Ledger) => {
+      const list = ledger.findingsOfTest(1);
+      for (let n = 0; n < edit; n++) {
+        const f = list[n * 3];
+        f.isMitigated = true;
+        f.active = false;
+        f.mitigated = `2026-06-0${1 + (n % 9)}T00:00:00.000Z`;
+        ledger.touch(f);
+      }
+      for (let n = 0; n < add; n++) ledger.addFinding(makeFinding(ledger.nextId('finding'), 1, 5000 + n, `${tag} ${n}`));
+      ledger.addImport(makeMarker(ledger.nextId('importRecord'), 1, tag));
+    };
+
+    it('the documents keep their files and bytes; the entry holds the edits, the additions and the import record; a fresh open reads what the engine left', async () => {
+      const { store } = await twoTests(200);
+      const before = await storeFiles(storePath);
+      const parts = (await fs.readdir(partsDir())).sort();
+      await store.transaction(reimportLike(10, 8, 'second import'));
+      assert.deepEqual((await fs.readdir(partsDir())).sort(), parts, 'no document was written');
+      for (const name of parts) assert.equal(await fs.readFile(path.join(partsDir(), name), 'base64'), before.get(`store.parts/${name}`), `${name} kept its bytes`);
+      const lines = (await fs.readFile(journal(), 'utf8')).split('\n').filter(Boolean);
+      assert.equal(lines.length, 1);
+      const entry = JSON.parse(lines[0]) as { findings: { id: number }[]; added: { id: number }[]; imports: { id: number; testId: number }[] };
+      assert.equal(entry.findings.length, 10);
+      assert.deepEqual(entry.added.map((f) => f.id), store.ledger.findingsOfTest(1).slice(-8).map((f) => f.id));
+      assert.deepEqual(entry.imports.map((r) => r.testId), [1]);
+      const reread = await storedData(storePath);
+      assert.deepEqual(reread, JSON.parse(JSON.stringify(store.ledger.data)));
+      assert.equal(reread.findings.length, 408);
+      assert.equal(reread.imports.length, 3);
+      await store.close();
+    });
+
+    it('successive reimports append until the journal passes a quarter of the documents\' bytes; that write folds it in, nothing lost', async () => {
+      await (await twoTests(200)).store.close();
+      // The journal's own bound (8 MB by default) is lowered so the quarter is what counts.
+      const store = await LedgerStore.open(storePath, { fsync: false, journalMaxBytes: 1000 });
+      const documentBytes = async () => {
+        let sum = 0;
+        for (const name of await fs.readdir(partsDir())) sum += (await fs.stat(path.join(partsDir(), name))).size;
+        return sum;
+      };
+      const docs = await documentBytes();
+      let journaled = 0;
+      let folded = false;
+      for (let round = 0; round < 12 && !folded; round++) {
+        const generation = (JSON.parse(await fs.readFile(storePath, 'utf8')) as { generation: number }).generation;
+        await store.transaction(reimportLike(6, 10, `round ${round}`));
+        const size = (await fs.stat(journal()).catch(() => null))?.size ?? 0;
+        const now = (JSON.parse(await fs.readFile(storePath, 'utf8')) as { generation: number }).generation;
+        if (now === generation) {
+          journaled++;
+          assert.ok(size <= docs / 4, `the journal stays within a quarter of the documents (${size} of ${docs} bytes)`);
+        } else {
+          folded = true;
+          assert.equal(size, 0, 'the journal is gone once the documents took it in');
+        }
+        assert.deepEqual(await storedData(storePath), JSON.parse(JSON.stringify(store.ledger.data)), `round ${round}`);
+      }
+      assert.ok(journaled >= 2, `several reimports were journaled first (${journaled})`);
+      assert.ok(folded, 'a later reimport folded the journal into the documents');
+      await store.close();
+    });
+
+    it('a change larger than a quarter of the store rewrites the documents', async () => {
+      const { store } = await twoTests(40);
+      await store.transaction(reimportLike(5, 30, 'big'));
+      assert.equal(await fs.stat(journal()).catch(() => null), null, 'nothing journaled');
+      assert.equal((JSON.parse(await fs.readFile(storePath, 'utf8')) as { generation: number }).generation, 2);
+      assert.deepEqual(await storedData(storePath), JSON.parse(JSON.stringify(store.ledger.data)));
+      await store.close();
+    });
+
+    it('an index of schema 2 (the previous release) is rewritten as schema 3 before any addition is journaled, so that release never skips one', async () => {
+      await (await twoTests(200)).store.close();
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown>;
+      await fs.writeFile(storePath, JSON.stringify({ ...index, schemaVersion: 2 }));
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      // Edits alone are what schema 2 journals too.
+      await store.transaction((ledger) => addNote(ledger, ledger.data.findings[3], 'kept in a schema-2 journal', ctx));
+      assert.equal((JSON.parse(await fs.readFile(storePath, 'utf8')) as { schemaVersion: number }).schemaVersion, 2);
+      await store.transaction(reimportLike(4, 4, 'after the upgrade'));
+      const after = JSON.parse(await fs.readFile(storePath, 'utf8')) as { schemaVersion: number; generation: number };
+      assert.deepEqual([after.schemaVersion, after.generation], [STORE_SCHEMA_VERSION, 2], 'the documents and a schema-3 index were written');
+      assert.equal(await fs.stat(journal()).catch(() => null), null);
+      await store.transaction(reimportLike(4, 4, 'journaled now'));
+      assert.ok((await fs.stat(journal())).size > 0, 'the next reimport is journaled');
+      assert.deepEqual(await storedData(storePath), JSON.parse(JSON.stringify(store.ledger.data)));
+      await store.close();
+    });
+
+    it('another process sees a journaled reimport (a full load, as additions change every index), and a store opened for a few findings finds an added one', async () => {
+      const { store: mine } = await twoTests(200);
+      const theirs = await LedgerStore.open(storePath, { fsync: false });
+      await theirs.transaction(reimportLike(3, 5, 'theirs'));
+      const added = theirs.ledger.findingsOfTest(1).at(-1) as Finding;
+      await theirs.close();
+      await mine.reload();
+      assert.deepEqual(mine.ledger.finding(added.id)?.title, added.title);
+      assert.equal(mine.ledger.findingsByHash.get(added.hashCode as string)?.length, 1, 'indexed');
+      assert.equal(mine.ledger.data.imports.length, 3);
+      await mine.close();
+      const scoped = await LedgerStore.open(storePath, { fsync: false, findings: [added.id] });
+      assert.deepEqual(scoped.ledger.data.findings.map((f) => f.id), [added.id]);
+      await scoped.transaction((ledger) => addNote(ledger, ledger.finding(added.id) as Finding, 'triaged from the CLI', ctx));
+      await scoped.close();
+      const whole = await storedData(storePath);
+      assert.deepEqual(whole.findings.find((f) => f.id === added.id)?.notes.map((n) => n.text), ['triaged from the CLI']);
+      assert.equal(whole.findings.length, 405);
     });
   });
 
@@ -267,7 +387,7 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
 
       const store = await LedgerStore.open(storePath, { fsync: false });
       assert.deepEqual(store.setAside, []);
-      const expected = { ...ledgerData, schemaVersion: 2 };
+      const expected = { ...ledgerData, schemaVersion: STORE_SCHEMA_VERSION };
       assert.deepEqual(structuredClone(store.ledger.data), expected, 'read as it was');
       await store.transaction((ledger) => addNote(ledger, ledger.data.findings[1], 'after the upgrade', ctx));
       const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown>;
@@ -319,6 +439,16 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
         name: 'a journal entry in the middle that is not JSON',
         reason: /not valid JSON/,
         breakIt: async () => fs.writeFile(journal(), '{"seq":1,"findings":[}\n{"seq":2,"findings":[]}\n'),
+      },
+      {
+        name: 'a journal adding a finding the store already holds',
+        reason: /adds finding 1, which the store already holds/,
+        breakIt: async () => fs.writeFile(journal(), `${JSON.stringify({ seq: 1, findings: [], added: [{ ...makeFinding(1, 1, 1, 'x') }] })}\n`),
+      },
+      {
+        name: 'a journal entry whose additions are not a list of records',
+        reason: /added that are not a list of records/,
+        breakIt: async () => fs.writeFile(journal(), `${JSON.stringify({ seq: 1, findings: [], added: 'x' })}\n`),
       },
       {
         name: 'a journal naming a finding the store does not hold',
@@ -443,35 +573,54 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     for (const label of ['left', 'right']) for (let n = 1; n <= count; n++) assert.ok(notes.some((x) => x.text === `${label}:${n}`), `${label}:${n}`);
   });
 
-  it('SIGKILL during journal appends and compactions: the store loads and holds every committed note', async () => {
-    const seed = Number(process.env.STORE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const random = seededRandom(seed);
-    const committed = new Set<string>();
-    const iterations = Number(process.env.STORE_KILL_ITERATIONS ?? 12);
-    for (let i = 0; i < iterations; i++) {
-      const child = spawnWorker('noter.ts', [storePath, '200', '0', `run${i}`, '20000']);
-      const output = collectOutput(child);
-      const ready = new Promise<void>((resolve) => output.onLine((line) => line === 'ready' && resolve()));
-      const end = exited(child);
-      await Promise.race([ready, end]);
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 300)));
-      child.kill('SIGKILL');
-      const { signal } = await end;
-      assert.equal(signal, 'SIGKILL', `seed ${seed}, iteration ${i}: the worker ended on its own: ${output.stderr()}`);
-      for (const line of output.lines) {
-        const match = /^committed (.+)$/.exec(line);
-        if (match) committed.add(match[1]);
+  for (const additions of [0, 3]) {
+    const what = additions === 0 ? 'notes (edits)' : 'reimport-like changes (a note, 3 findings and an import record each: schema-3 entries)';
+    it(`SIGKILL during journal appends and compactions of ${what}: the store loads and holds every committed change`, async () => {
+      const seed = Number(process.env.STORE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
+      const random = seededRandom(seed);
+      const committed = new Set<string>();
+      const iterations = Number(process.env.STORE_KILL_ITERATIONS ?? 12);
+      for (let i = 0; i < iterations; i++) {
+        const child = spawnWorker('noter.ts', [storePath, '200', '0', `run${i}`, '20000', String(additions)]);
+        const output = collectOutput(child);
+        const ready = new Promise<void>((resolve) => output.onLine((line) => line === 'ready' && resolve()));
+        const end = exited(child);
+        await Promise.race([ready, end]);
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 300)));
+        child.kill('SIGKILL');
+        const { signal } = await end;
+        assert.equal(signal, 'SIGKILL', `seed ${seed}, iteration ${i}: the worker ended on its own: ${output.stderr()}`);
+        for (const line of output.lines) {
+          const match = /^committed (.+)$/.exec(line);
+          if (match) committed.add(match[1]);
+        }
+        const store = await LedgerStore.open(storePath, { fsync: false });
+        assert.deepEqual(store.setAside, [], `seed ${seed}, iteration ${i}: the store was set aside`);
+        const { findings, imports } = store.ledger.data;
+        const texts = new Set(findings.flatMap((f) => f.notes.map((n) => n.text)));
+        for (const c of committed) assert.ok(texts.has(c), `seed ${seed}, iteration ${i}: committed note ${c} is missing`);
+        const ids = findings.flatMap((f) => f.notes.map((n) => n.id));
+        assert.equal(new Set(ids).size, ids.length, `seed ${seed}, iteration ${i}: a note id was handed out twice`);
+        if (additions > 0) {
+          // All or nothing: every change saved has its import record and all its findings, and no other.
+          const markers = imports.map((r) => r.version).filter((v) => /^run\d+:\d+$/.test(v ?? ''));
+          for (const c of committed) assert.ok(markers.includes(c), `seed ${seed}, iteration ${i}: committed import ${c} is missing`);
+          for (const m of markers) {
+            const added = findings.filter((f) => f.description === `added with ${m}`).length;
+            assert.equal(added, additions, `seed ${seed}, iteration ${i}: change ${m} kept ${added} of its ${additions} findings`);
+            assert.ok(texts.has(m), `seed ${seed}, iteration ${i}: change ${m} lost its note`);
+          }
+          assert.equal(findings.length, 200 + markers.length * additions, `seed ${seed}, iteration ${i}: findings beyond the saved changes`);
+        }
+        await store.close();
+        const stray = (await fs.readdir(partsDir())).filter((n) => n.endsWith('.tmp'));
+        assert.deepEqual(stray, [], 'no temporary documents are left after an open');
       }
-      const store = await LedgerStore.open(storePath, { fsync: false });
-      assert.deepEqual(store.setAside, [], `seed ${seed}, iteration ${i}: the store was set aside`);
-      const texts = new Set(store.ledger.data.findings.flatMap((f) => f.notes.map((n) => n.text)));
-      for (const c of committed) assert.ok(texts.has(c), `seed ${seed}, iteration ${i}: committed note ${c} is missing`);
-      const ids = store.ledger.data.findings.flatMap((f) => f.notes.map((n) => n.id));
-      assert.equal(new Set(ids).size, ids.length, `seed ${seed}, iteration ${i}: a note id was handed out twice`);
-      await store.close();
-      const stray = (await fs.readdir(partsDir())).filter((n) => n.endsWith('.tmp'));
-      assert.deepEqual(stray, [], 'no temporary documents are left after an open');
-    }
-    assert.ok(committed.size > 0, 'some notes committed before the kills');
-  });
+      assert.ok(committed.size > 0, 'some changes committed before the kills');
+      if (additions > 0) {
+        const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { generation: number };
+        assert.ok(index.generation > 1, 'compactions happened between the kills');
+      }
+    });
+  }
 });
