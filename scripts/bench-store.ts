@@ -17,7 +17,9 @@
  * writes `process.resourceUsage().maxRSS` on exit (BENCH_RSS=preload forces that).
  *
  * The reimported report changes 10% of the results: every twentieth result is gone (5%) and 5%
- * are new; the rest is identical. Each size runs in its own folder under os.tmpdir(): the store
+ * are new; the rest is identical. That reimport is saved as a journal entry; a second row
+ * reimports the previous report into the store it left (the gone results reactivated, the new
+ * ones closed), the write that passes the journal's bound and folds it into the test's document. Each size runs in its own folder under os.tmpdir(): the store
  * after the import is copied aside and put back before every reimport, findings and triage
  * run, so each run starts from the same N-finding store.
  *
@@ -320,6 +322,17 @@ function makeRow(
   };
 }
 
+/**
+ * How the last write left the store: the journal's size when it holds the change, or that the
+ * documents were rewritten (the journal folded in or never used).
+ */
+function journalNote(ledgerDir: string, bytesAfterImport: number): string {
+  const journal = path.join(ledgerDir, 'store.journal');
+  const generation = (JSON.parse(readFileSync(path.join(ledgerDir, 'store.json'), 'utf8')) as { generation?: number }).generation ?? 0;
+  if (existsSync(journal)) return `saved as a journal entry (journal ${mb(statSync(journal).size)} MB beside ${mb(bytesAfterImport)} MB of store; documents at generation ${generation})`;
+  return `saved by rewriting the test's document (generation ${generation}; no journal left)`;
+}
+
 function runSize(runner: Runner, n: number, baselineRssBytes: number): SizeResult {
   const parent = mkdtempSync(path.join(os.tmpdir(), `scan-ledger-bench-store-${n}-`));
   try {
@@ -388,7 +401,34 @@ function runSize(runner: Runner, n: number, baselineRssBytes: number): SizeResul
     reimportRow.expectedCounts = { created: changedBy, closed: changedBy, reactivated: 0, untouched: n - changedBy };
     reimportRow.rssGoalBytes = GOAL.reimportRss * parsedReportBytes;
     reimportRow.baselineRssBytes = baselineRssBytes;
+    reimportRow.note = journalNote(ledgerDir, bytesAfterImport);
     rows.push(reimportRow);
+
+    // 2b. Back to the previous report, into the store that holds the first reimport's journal
+    // entry: the write that passes the journal's bound and folds it into the test's document,
+    // which a store that keeps reimporting pays every second or third time.
+    const snapshotJournaled = path.join(parent, 'snapshot-after-reimport');
+    cpSync(ledgerDir, snapshotJournaled, { recursive: true });
+    const foldRuns: ProcessRun[] = [];
+    const foldFloors: ProcessRun[] = [];
+    let foldCounts: Counts | undefined;
+    let foldNote = '';
+    for (let r = 0; r < RUNS; r++) {
+      restore(snapshotJournaled, ledgerDir);
+      const run = runner.run(cli('reimport', base, ...context, '--json'), workspace);
+      if (run.status !== 0) fail(`reimport back to the previous report of ${n}`, run);
+      foldCounts = countsOf(run.stdoutFile);
+      foldNote = journalNote(ledgerDir, bytesAfterImport);
+      foldRuns.push(run);
+      foldFloors.push(runner.run(['-e', FLOOR_PARSE, base], workspace));
+    }
+    const foldRow = makeRow('reimport back to the previous report', n, foldRuns, foldFloors, 'node -e: read report + JSON.parse', GOAL.reimport);
+    foldRow.counts = foldCounts;
+    foldRow.expectedCounts = { created: 0, closed: changedBy, reactivated: changedBy, untouched: n - changedBy };
+    foldRow.rssGoalBytes = GOAL.reimportRss * parsedReportBytes;
+    foldRow.baselineRssBytes = baselineRssBytes;
+    foldRow.note = foldNote;
+    rows.push(foldRow);
 
     // 3. findings --json over the N-finding store, to a file.
     restore(snapshot, ledgerDir);
@@ -593,7 +633,7 @@ function printResults(results: SizeResult[], mt: MultitoolResult, method: RssMet
     lines.push(`| SARIF Multitool match-results-forward | — | — | — | — | ${mt.detail} | — |`);
   }
   lines.push('', 'Floors (each a whole `node` process, started the same way as the CLI and measured in the same run, alternating with it):');
-  lines.push('- import / reimport: `node -e` that reads the SARIF report (the previous one for import, the next one for reimport) and `JSON.parse`s it.');
+  lines.push('- import / reimport: `node -e` that reads the SARIF report (the previous one for the import and the reimport back, the next one for the reimport) and `JSON.parse`s it.');
   lines.push('- findings --json: `node -e` that reads the CLI\'s output file, `JSON.parse`s it and writes `JSON.stringify(value, null, 2)` to a file; the stringify alone is given below.');
   lines.push('- triage: `node dist/cli.js --help` (start-up and loading of the CLI bundle, no store).');
   lines.push(

@@ -144,7 +144,7 @@ type LoadOutcome =
  * the journal instead of rewriting documents: a triage, a note, a few status changes.
  */
 const JOURNAL_MAX_FINDINGS = 2000;
-/** Past this size the next change compacts the journal into the documents. */
+/** Past this size (or a quarter of the documents' bytes, when larger) the next change compacts the journal into the documents. */
 const DEFAULT_JOURNAL_MAX_BYTES = 8 * 1024 * 1024;
 /** Set (by the test suites) to check after every transaction that each changed finding was recorded. */
 const CHECK_CHANGES_ENV = 'SCAN_LEDGER_CHECK_CHANGES';
@@ -258,7 +258,8 @@ async function ensureGitignore(storePath: string): Promise<void> {
  *
  * Every change goes through `transaction`, which is serialised through one in-process queue and
  * an inter-process lock, reloads when another process changed the store, and saves only what
- * changed: a change to a few findings is one flushed journal line; anything else writes the
+ * changed: a change small beside the store (a few findings edited, or a reimport's edits and
+ * additions, see `journalEntryFor`) is one flushed journal line; anything else writes the
  * documents of the tests it changed (and of the tests the journal touched, which empties the
  * journal) under new names, then renames a new index over the old one. That rename is the
  * commit: a killed process leaves either the old index, whose documents are untouched, or the
