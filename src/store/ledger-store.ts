@@ -463,10 +463,8 @@ export class LedgerStore {
       if (entries.some((e) => e.added?.length || e.imports?.length)) return false;
       for (const e of entries) for (const f of e.findings) if (ledger.finding(f.id)?.testId !== f.testId) return false;
       for (const e of entries) {
-        for (const f of e.findings) {
-          replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
-          this.journalFindings.set(f.id, f.testId);
-        }
+        for (const f of e.findings) replaceFinding(ledger, ledger.finding(f.id) as Finding, f);
+        recordJournaled(this.journalFindings, e);
         if (e.index) ledger.data.nextIds = { ...e.index.nextIds };
         this.journalSeq = e.seq;
       }
@@ -811,8 +809,7 @@ export class LedgerStore {
       replayJournal(data, later, this.journalPath, partial ? new Set(scope) : null);
       for (const e of later) {
         journalSeq = Math.max(journalSeq, e.seq);
-        for (const f of e.findings) journalFindings.set(f.id, f.testId);
-        for (const f of e.added ?? []) journalFindings.set(f.id, f.testId);
+        recordJournaled(journalFindings, e);
       }
     }
     const result = readStoreDocument(data, this.options.migrations);
@@ -933,8 +930,7 @@ export class LedgerStore {
     if (created && this.options.fsync) await this.flushFolder(path.dirname(this.journalPath));
     this.journalSeq = entry.seq;
     this.journalBytes = size;
-    for (const f of entry.findings) this.journalFindings.set(f.id, f.testId);
-    for (const f of entry.added ?? []) this.journalFindings.set(f.id, f.testId);
+    recordJournaled(this.journalFindings, entry);
   }
 
   /**
@@ -1039,6 +1035,12 @@ function replaceFinding(ledger: Ledger, target: Finding, source: Finding): void 
   const t = target as unknown as Record<string, unknown>;
   for (const key of Object.keys(t)) if (!(key in source)) delete t[key];
   Object.assign(target, source);
+}
+
+/** Records the findings a journal entry edited or added, with their tests (finding id → test id). */
+function recordJournaled(journalFindings: Map<number, number>, entry: JournalEntry): void {
+  for (const f of entry.findings) journalFindings.set(f.id, f.testId);
+  for (const f of entry.added ?? []) journalFindings.set(f.id, f.testId);
 }
 
 /** Import records grouped by test, in id order. */
