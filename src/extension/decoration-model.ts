@@ -255,6 +255,21 @@ export class LineAnchors {
  * Paths that stay absolute (a CI machine's checkout) are matched by a suffix of at least one
  * folder and the file name, once per document.
  */
+/**
+ * Whether a finding whose file is `raw` (as the store has it) is drawn in one of the documents
+ * at these folder-relative paths: the rule `FindingsByDocument.findingsFor` applies, as a test
+ * on one path, so the store can pick the findings of the shown files before it is read whole.
+ */
+export function shownFilesFilter(relPaths: readonly string[], folderPath: string): (raw: string) => boolean {
+  const direct = new Set(relPaths);
+  const nested = relPaths.filter((p) => p.includes('/'));
+  return (raw) => {
+    const p = normaliseFindingPath(raw, folderPath);
+    if (!isAbsoluteFindingPath(p)) return direct.has(p);
+    return nested.some((rel) => p.endsWith(`/${rel}`));
+  };
+}
+
 export class FindingsByDocument {
   private readonly byPath = new Map<string, Finding[]>();
   private readonly absolute = new Map<string, Finding[]>();

@@ -107,7 +107,7 @@ export class FindingDecorations implements vscode.Disposable {
   render(editor: vscode.TextEditor): void {
     const byType = new Map<string, vscode.DecorationOptions[]>();
     for (const key of this.types.keys()) byType.set(key, []);
-    const found = this.documents.findingsOf(editor.document);
+    const found = this.documents.findingsOf(editor.document, true);
     if (found && found.findings.length > 0) {
       const anchors = this.documents.anchorsOf(editor.document, found.findings);
       const specs = buildLineDecorations({

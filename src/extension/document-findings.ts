@@ -25,7 +25,10 @@ export class DocumentFindings implements vscode.Disposable {
       registry.onDidChange((change) => {
         // Triage changes no line; keeping the anchors keeps decorations where the user's
         // unsaved edits put them. Imports and reloads carry the scanner's fresh lines.
-        if (change.kind === 'import' || change.kind === 'reload' || change.kind === 'open' || change.kind === 'delete') {
+        // An open after a preview keeps them: the preview held every finding of the shown files,
+        // anchored where the user's edits since have put them.
+        const opened = change.kind === 'open' && !change.session.openedAfterPreview;
+        if (change.kind === 'import' || change.kind === 'reload' || opened || change.kind === 'delete') {
           this.forgetFolder(change.session);
         }
       }),
@@ -51,10 +54,14 @@ export class DocumentFindings implements vscode.Disposable {
     if (anchors.applyChanges(changes)) this.movedEmitter.fire(e.document);
   }
 
-  /** The session and every finding (any status) of a document. */
-  findingsOf(document: vscode.TextDocument): { session: WorkspaceSession; findings: readonly Finding[] } | undefined {
+  /**
+   * The session and every finding (any status) of a document. Only once the store is open,
+   * unless `preview` allows the findings read ahead of it (drawing them is all they are for:
+   * hovers, quick fixes and triage wait for the store).
+   */
+  findingsOf(document: vscode.TextDocument, preview = false): { session: WorkspaceSession; findings: readonly Finding[] } | undefined {
     const session = this.registry.sessionFor(document.uri);
-    if (!session?.ledger) return undefined;
+    if (!session?.ledger && !(preview && session?.previewing)) return undefined;
     const findings = session.findingsIndex().findingsFor(session.relativePath(document.uri));
     return { session, findings };
   }

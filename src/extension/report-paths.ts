@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import type { Finding, WatchEntry } from '../model';
+import type { WatchEntry } from '../model';
 
 /**
  * Path rules shared by the watcher, the decorations and the import commands. Pure: no
@@ -69,11 +69,8 @@ export function isOutsideFolderPath(p: string): boolean {
   return isAbsoluteFindingPath(p) || p === '..' || p.startsWith('../');
 }
 
-/** The path a finding is shown at: the parser's resolved path when it has one. */
-export function findingFilePath(f: Finding): string | null {
-  const resolved = f.location?.resolvedPath;
-  return resolved || f.filePath || null;
-}
+/** The path a finding is shown at (defined with the model, which the store's path tables share). */
+export { findingFilePath } from '../model';
 
 /**
  * True when `target` is `root` or lies below it. Both must already be real paths

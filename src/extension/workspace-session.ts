@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineContext, Ledger } from '../engine';
-import type { Settings } from '../model';
+import type { Finding, ImportRecord, Settings } from '../model';
 import { defaultSettings, effectiveSettings } from '../model';
-import { LedgerStore, resolveWorkspaceStorePath, StorePathError, workspaceSource } from '../store';
-import { FindingsByDocument, reactivationsByLatestImport } from './decoration-model';
+import { LedgerStore, readFindingsOfFiles, resolveWorkspaceStorePath, StorePathError, workspaceSource } from '../store';
+import { FindingsByDocument, reactivationsByLatestImport, shownFilesFilter } from './decoration-model';
 import { log, showWarning } from './log';
 import { readSettings, SETTINGS_SECTION } from './settings';
 
@@ -17,8 +17,11 @@ import { readSettings, SETTINGS_SECTION } from './settings';
  * session per folder; nothing is shared between folders.
  */
 
-/** Why the ledger changed; views re-anchor line positions only after imports and reloads. */
-export type LedgerChangeKind = 'open' | 'import' | 'triage' | 'delete' | 'reload' | 'settings';
+/**
+ * Why the ledger changed; views re-anchor line positions only after imports and reloads.
+ * `preview`: the findings of the shown files were read ahead of the store (`previewing`).
+ */
+export type LedgerChangeKind = 'preview' | 'open' | 'import' | 'triage' | 'delete' | 'reload' | 'settings';
 
 export interface LedgerChange {
   session: WorkspaceSession;
@@ -74,6 +77,13 @@ export class WorkspaceSession {
   private resolvedStore: { configured: string; path: string } | undefined;
   private user: Promise<string> | undefined;
   private derived: { ledger: Ledger | undefined; version: number; index: FindingsByDocument; reactivatedBy: Map<number, number> } | undefined;
+  /**
+   * The findings of the files shown when the store began to open, read ahead of it
+   * (`readFindingsOfFiles`), so they are drawn while the rest is read; gone once it is open.
+   */
+  private preview: { findings: Finding[]; imports: ImportRecord[] } | undefined;
+  /** Whether the open store followed a preview of the same store (its line anchors stay). */
+  openedAfterPreview = false;
   /** Bumped on every change, so views can cache per version. */
   version = 0;
 
@@ -175,6 +185,7 @@ export class WorkspaceSession {
       const file = this.storePath();
       const started = Date.now();
       try {
+        await this.previewShownFiles(file, started);
         const store = await LedgerStore.open(file, {
           workspaceRoot: this.folder.uri.fsPath,
           onSetAside: (event) => {
@@ -182,6 +193,8 @@ export class WorkspaceSession {
           },
         });
         this.openedStore = store;
+        this.openedAfterPreview = this.preview !== undefined;
+        this.preview = undefined;
         log().info(`${this.folder.name}: opened ${file} (${store.ledger.data.findings.length} findings) in ${Date.now() - started} ms`);
         this.changed('open');
         return store;
@@ -192,11 +205,37 @@ export class WorkspaceSession {
     return this.opening;
   }
 
+  /**
+   * Reads the findings of the files shown in this folder's editors ahead of the store and
+   * announces them, so they are drawn while the rest is read. Nothing happens when no file of
+   * the folder is shown or the store cannot answer without a full read (see
+   * `readFindingsOfFiles`); the open that follows is the authority either way.
+   */
+  private async previewShownFiles(file: string, started: number): Promise<void> {
+    const shown = vscode.window.visibleTextEditors
+      .map((e) => e.document.uri)
+      .filter((uri) => uri.scheme === 'file' && this.registry.sessionFor(uri) === this)
+      .map((uri) => this.relativePath(uri));
+    if (shown.length === 0) return;
+    const preview = await readFindingsOfFiles(file, shownFilesFilter(shown, this.folder.uri.path));
+    if (!preview || this.openedStore) return;
+    this.preview = preview;
+    log().info(`${this.folder.name}: read the ${preview.findings.length} findings of ${shown.length} shown file(s) in ${Date.now() - started} ms, ahead of the store`);
+    this.changed('preview');
+  }
+
+  /** True while the shown files' findings come from a preview and the store is not open yet. */
+  get previewing(): boolean {
+    return this.preview !== undefined && !this.openedStore;
+  }
+
   /** Closes the store (storePath changed or the folder was removed). */
   async closeStore(): Promise<void> {
     const store = this.openedStore;
     this.openedStore = undefined;
     this.derived = undefined;
+    this.preview = undefined;
+    this.openedAfterPreview = false;
     if (store) await store.close();
   }
 
@@ -258,8 +297,8 @@ export class WorkspaceSession {
       this.derived = {
         ledger,
         version: this.version,
-        index: new FindingsByDocument(ledger?.data.findings ?? [], this.folder.uri.path),
-        reactivatedBy: ledger ? reactivationsByLatestImport(ledger.data.imports) : new Map<number, number>(),
+        index: new FindingsByDocument(ledger?.data.findings ?? this.preview?.findings ?? [], this.folder.uri.path),
+        reactivatedBy: reactivationsByLatestImport(ledger?.data.imports ?? this.preview?.imports ?? []),
       };
     }
     return this.derived;

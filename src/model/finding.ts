@@ -240,3 +240,13 @@ export interface Finding extends Omit<ParsedFinding, 'severity' | 'hashCode'> {
    */
   regionHash?: string | null;
 }
+
+/**
+ * The path a finding is shown at: the parser's resolved path when it has one. The editor draws
+ * findings by it, and the store's path tables (which let the editor read the findings of the
+ * files it shows before the rest) are keyed by it, so the two always agree.
+ */
+export function findingFilePath(f: Pick<Finding, 'filePath' | 'location'>): string | null {
+  const resolved = f.location?.resolvedPath;
+  return resolved || f.filePath || null;
+}

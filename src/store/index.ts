@@ -56,3 +56,4 @@ export {
 } from './workspace-import';
 export { readReport, readReportBytes, ReportFileError, type ReadReportOptions, type ReportFile, type ReportFileProblem } from './report-file';
 export { partsFolderOf, journalPathOf, decodeFinding, encodeFinding } from './ledger-files';
+export { readFindingsOfFiles, type FindingsOfFiles } from './findings-of-files';

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { numericalSeverity, partitionPoint } from '../engine';
 import type { Finding, ImportRecord, StoreData } from '../model';
+import { findingFilePath } from '../model';
 
 /**
  * The files of a store (issue 13). The store path names the index document; beside it live a
@@ -46,6 +47,29 @@ export function isPartFileName(name: string): boolean {
 
 export function isPartTemporaryName(name: string): boolean {
   return PART_TEMP_NAME.test(name);
+}
+
+/**
+ * A document's path table: which of its lines hold the findings of each file, so the editor
+ * can draw the files it shows before it has read the rest of the store. It sits beside its
+ * document under the document's name (`t1-g1.jsonl` → `t1-g1.paths.json`) and, like it, never
+ * changes once written; it goes when its document goes.
+ */
+export function pathTableNameOf(documentName: string): string {
+  return documentName.replace(/\.jsonl$/, '.paths.json');
+}
+
+const PATH_TABLE_NAME = /^(t[1-9][0-9]{0,15}-g[1-9][0-9]{0,15})\.paths\.json$/;
+const PATH_TABLE_TEMP_NAME = /^\.t[1-9][0-9]{0,15}-g[1-9][0-9]{0,15}\.paths\.json\.tmp$/;
+
+/** The document a path table belongs to, or null for a name that is not a path table's. */
+export function documentOfPathTable(name: string): string | null {
+  const match = PATH_TABLE_NAME.exec(name);
+  return match ? `${match[1]}.jsonl` : null;
+}
+
+export function isPathTableTemporaryName(name: string): boolean {
+  return PATH_TABLE_TEMP_NAME.test(name);
 }
 
 /** What the index says about one test's document. */
@@ -274,6 +298,7 @@ export async function writePart(
   const starts = new Float64Array(findings.length);
   const ends = new Float64Array(findings.length);
   let bytes = 0;
+  const table = new PathTableBuilder();
   try {
     const header: PartHeader = { testId, findings: findings.length, imports: [...imports] };
     // Copied ranges come in ascending order, so the old document is read forward in large
@@ -345,6 +370,7 @@ export async function writePart(
         bytes += 1;
         pending += length + 1;
       }
+      table.add(findingFilePath(f), starts[k], ends[k]);
       if (pending >= WRITE_BATCH_BYTES) await flush();
     }
     await flush();
@@ -358,8 +384,163 @@ export async function writePart(
   await handle.close();
   await source?.close();
   await fs.rename(temp, path.join(folder, name));
+  // The table is written after its document, so a table on disk always describes a complete
+  // document; both are strays (removed on the next open) until the index names the document.
+  await writeFileAtomically(folder, pathTableNameOf(name), table.json(name, bytes), fsync);
   const { mtimeMs } = await fs.stat(path.join(folder, name));
   return { bytes, ids: idRanges(findings), lines: { file: name, size: bytes, mtimeMs, ids, starts, ends } };
+}
+
+/**
+ * Collects a document's path table as its lines are laid out: for each file, the byte ranges of
+ * its findings' lines, neighbouring lines of one file merged into one range (a report lists a
+ * file's findings together more often than not, and a range is read with one call).
+ */
+class PathTableBuilder {
+  private readonly ranges = new Map<string, number[]>();
+
+  add(filePath: string | null, start: number, end: number): void {
+    if (!filePath) return;
+    const list = this.ranges.get(filePath);
+    if (!list) this.ranges.set(filePath, [start, end]);
+    // The line right after the previous one of this file (one newline between): one range.
+    else if (list[list.length - 1] === start - 1) list[list.length - 1] = end;
+    else list.push(start, end);
+  }
+
+  /** The table as saved: a list of [file, ranges] pairs, never an object keyed by report text. */
+  json(document: string, bytes: number): string {
+    const table: PathTable = { document, bytes, paths: [...this.ranges] };
+    return JSON.stringify(table);
+  }
+}
+
+/**
+ * A document's path table as saved. `paths` pairs each file (as `findingFilePath` gives it)
+ * with the byte ranges [start, end) of its findings' lines, flattened (start, end, start, …);
+ * a range may span several lines, separated by newlines.
+ */
+export interface PathTable {
+  document: string;
+  bytes: number;
+  paths: [string, number[]][];
+}
+
+/**
+ * The path table of a document as it was read (its findings, in order, and where their lines
+ * lie), as saved: for a document written before path tables, which gets one on its next read.
+ */
+export function pathTableOf(document: string, bytes: number, findings: readonly Finding[], lines: PartLines): string {
+  const table = new PathTableBuilder();
+  for (let k = 0; k < findings.length; k++) table.add(findingFilePath(findings[k]), lines.starts[k], lines.ends[k]);
+  return table.json(document, bytes);
+}
+
+/** Writes a path table beside its document (not flushed: a lost table is only a lost shortcut). */
+export async function writePathTable(folder: string, document: string, text: string): Promise<void> {
+  await writeFileAtomically(folder, pathTableNameOf(document), text, false);
+}
+
+/** Writes a small file through a temporary renamed into place, flushed when asked. */
+async function writeFileAtomically(folder: string, name: string, text: string, fsync: boolean): Promise<void> {
+  const temp = path.join(folder, `.${name}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writeFile(text, 'utf8');
+      if (fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, path.join(folder, name));
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Reads the path table of the document `entry` names, or null when there is none that fits it:
+ * missing (a document written before path tables existed), not a table, or one describing a
+ * document of another name or size. A table is a shortcut, never the truth: without one, the
+ * findings of a file are found by reading the whole store.
+ */
+export async function readPathTable(folder: string, entry: Pick<PartEntry, 'file' | 'bytes'>): Promise<PathTable | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(folder, pathTableNameOf(entry.file)), 'utf8');
+  } catch {
+    return null;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isRecord(value) || value.document !== entry.file || value.bytes !== entry.bytes || !Array.isArray(value.paths)) return null;
+  const wellFormed = value.paths.every(
+    (pair: unknown) =>
+      Array.isArray(pair) &&
+      pair.length === 2 &&
+      typeof pair[0] === 'string' &&
+      Array.isArray(pair[1]) &&
+      pair[1].length % 2 === 0 &&
+      (pair[1] as unknown[]).every((n, i, all) => isCount(n) && n <= entry.bytes && (i % 2 === 0 ? n <= (all[i + 1] as number) : true)),
+  );
+  return wellFormed ? (value as unknown as PathTable) : null;
+}
+
+/**
+ * Reads the findings in the given byte ranges of one test's document (ranges from its path
+ * table): each range is read with one call and split into lines. A line that is not a finding
+ * of the test is an error: the table does not describe the document.
+ */
+export async function readLineRanges(file: string, testId: number, ranges: readonly number[]): Promise<Finding[]> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const found: Finding[] = [];
+    for (let i = 0; i < ranges.length; i += 2) {
+      const bytes = await readRange(handle, file, ranges[i], ranges[i + 1]);
+      for (const line of bytes.toString('utf8').split('\n')) {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          throw new LedgerFileError(file, `bytes ${ranges[i]}–${ranges[i + 1]} do not hold whole findings`);
+        }
+        if (!isRecord(value) || typeof value.id !== 'number' || value.testId !== testId) throw new LedgerFileError(file, `a line is not a finding of test ${testId}`);
+        found.push(decodeFinding(value));
+      }
+    }
+    return found;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The import records in the header line of one test's document, without reading its findings. */
+export async function readPartImports(file: string, testId: number): Promise<ImportRecord[]> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const pieces: Buffer[] = [];
+    for (let at = 0; ; ) {
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      if (bytesRead === 0) throw new LedgerFileError(file, 'the document has no complete header line');
+      const nl = buffer.subarray(0, bytesRead).indexOf(0x0a);
+      pieces.push(buffer.subarray(0, nl >= 0 ? nl : bytesRead));
+      if (nl >= 0) break;
+      at += bytesRead;
+    }
+    const value: unknown = JSON.parse(Buffer.concat(pieces).toString('utf8'));
+    if (!isRecord(value) || value.testId !== testId || !Array.isArray(value.imports)) {
+      throw new LedgerFileError(file, `the first line is not the header of test ${testId}'s document`);
+    }
+    return value.imports as ImportRecord[];
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

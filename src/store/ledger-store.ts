@@ -10,23 +10,28 @@ import { acquireProcessLock, lockFolderIdentity, removeAbandonedLock, type HeldL
 import { readStoreDocument, STORE_MIGRATIONS, type StoreDocumentProblem, type StoreMigration } from './schema';
 import {
   appendJournal,
+  documentOfPathTable,
   encodeFinding,
   indexFieldsOf,
   indexLayoutProblem,
   isIndexDocument,
   isPartFileName,
   isPartTemporaryName,
+  isPathTableTemporaryName,
   journalLine,
   journalPathOf,
   LedgerFileError,
   listPartsFolder,
   partFileName,
   partsFolderOf,
+  pathTableNameOf,
+  pathTableOf,
   rangesHold,
   readJournal,
   readPart,
   readPartFindings,
   writePart,
+  writePathTable,
   type IndexDocument,
   type IndexFields,
   type JournalEntry,
@@ -605,7 +610,13 @@ export class LedgerStore {
   private async strayParts(): Promise<string[]> {
     const named = new Set(Object.values(this.layout?.parts ?? {}).map((p) => p.file));
     const names = await listPartsFolder(this.partsPath).catch(() => []);
-    return names.filter((n) => (isPartFileName(n) && !named.has(n)) || isPartTemporaryName(n));
+    return names.filter((n) => {
+      if (isPartFileName(n)) return !named.has(n);
+      // A path table goes with its document.
+      const document = documentOfPathTable(n);
+      if (document !== null) return !named.has(document);
+      return isPartTemporaryName(n) || isPathTableTemporaryName(n);
+    });
   }
 
   /**
@@ -785,6 +796,7 @@ export class LedgerStore {
     const findings: Finding[] = [];
     const imports: ImportRecord[] = [];
     const lines = new Map<number, PartLines>();
+    const missingTables: [string, string][] = [];
     const scope = this.scope;
     const partial = scope !== null && Object.values(parts).every((entry) => entry.ids !== undefined);
     for (const [testId, entry] of Object.entries(parts)) {
@@ -796,6 +808,12 @@ export class LedgerStore {
       }
       const part = await readPart(file, Number(testId), entry);
       if (part.lines) lines.set(Number(testId), part.lines);
+      // A document written before path tables gets its table now, taken from the lines just
+      // read (before the journal or a migration changes any finding), so the editor can read
+      // the files it shows ahead of the rest from the next open on.
+      if (part.lines && schemaVersion === STORE_SCHEMA_VERSION && !(await exists(path.join(this.partsPath, pathTableNameOf(entry.file))))) {
+        missingTables.push([entry.file, pathTableOf(entry.file, entry.bytes, part.findings, part.lines)]);
+      }
       for (const f of part.findings) findings.push(f);
       for (const r of part.imports) imports.push(r);
     }
@@ -814,6 +832,8 @@ export class LedgerStore {
     }
     const result = readStoreDocument(data, this.options.migrations);
     if (!result.ok) return { kind: 'unreadable', signature, problem: result.problem };
+    // A table is a shortcut: one that cannot be written (a read-only folder) is simply not there.
+    for (const [document, table] of missingTables) await writePathTable(this.partsPath, document, table).catch(() => undefined);
     const state: LoadedState = {
       layout: { schemaVersion, generation, journalThrough, parts },
       partial,

@@ -7,6 +7,7 @@ import {
   LineAnchors,
   reactivationsByLatestImport,
   shiftLine,
+  shownFilesFilter,
   storedLine,
   truncateLabel,
   type TextChange,
@@ -233,6 +234,31 @@ describe('extension decoration model', () => {
       );
       assert.deepEqual(index.findingsFor('rc/app.js'), [], 'a suffix must start at a folder boundary');
       assert.deepEqual(index.findingsFor('app.js'), [], 'a bare file name is too weak to match an absolute path');
+    });
+
+    it('the filter the store reads the shown files ahead with picks exactly the findings the index gives those documents', () => {
+      const raw = [
+        './src/app.js',
+        'src\\app.js',
+        'file:///work/repo/src/app.js',
+        '/work/repo/src/app.js',
+        '/home/runner/work/repo/src/app.js',
+        '/elsewhere/app.js',
+        'app.js',
+        'src/other.js',
+        'lib/app.js',
+        'file:///C:/ci/repo/lib/app.js',
+        '../outside/app.js',
+      ];
+      const findings = raw.map((filePath, i) => storedFinding(i + 1, { filePath }));
+      const index = new FindingsByDocument(findings, '/work/repo');
+      for (const shown of [['src/app.js'], ['app.js'], ['lib/app.js', 'src/other.js'], ['rc/app.js'], []]) {
+        const filter = shownFilesFilter(shown, '/work/repo');
+        const picked = findings.filter((f) => filter(f.filePath as string)).map((f) => f.id);
+        const drawn = [...new Set(shown.flatMap((p) => index.findingsFor(p).map((f) => f.id)))].sort((a, b) => a - b);
+        assert.deepEqual(picked, drawn, `shown: ${shown.join(', ') || 'nothing'}`);
+      }
+      assert.deepEqual(findings.filter((f) => shownFilesFilter(['src/app.js'], '/work/repo')(f.filePath as string)).map((f) => f.id), [1, 2, 3, 4, 5]);
     });
   });
 });

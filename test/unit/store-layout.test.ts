@@ -6,9 +6,10 @@ import { addNote, type Ledger } from '../../src/engine';
 import { importScan } from '../../src/engine/import-scan';
 import { reimportScan } from '../../src/engine/reimport-scan';
 import { engineContext, importOptions, later, parsedFinding, report } from '../builders';
-import { emptyStoreData, STORE_SCHEMA_VERSION, type Finding } from '../../src/model';
+import { emptyStoreData, findingFilePath, STORE_SCHEMA_VERSION, type Finding } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
-import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings, writePart } from '../../src/store/ledger-files';
+import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings, writePart, type PathTable } from '../../src/store/ledger-files';
+import { readFindingsOfFiles, type FindingsOfFiles } from '../../src/store/findings-of-files';
 import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
 import { ensureTest, makeFinding, makeMarker } from '../store-workers/fixtures';
 import { storedData, storeFiles, writeSingleDocument } from '../store-files';
@@ -90,7 +91,16 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     const after = await fs.readdir(partsDir());
     assert.ok(after.includes(bFile), 'test b keeps its document');
     assert.deepEqual(await fs.readFile(path.join(partsDir(), bFile)), bBytes);
-    assert.equal(after.length, 2, 'the old document of test a is removed once the new index commits');
+    assert.deepEqual(
+      after.filter((n) => n.endsWith('.jsonl')).length,
+      2,
+      'the old document of test a is removed once the new index commits',
+    );
+    assert.deepEqual(
+      after.filter((n) => n.endsWith('.paths.json')).sort(),
+      after.filter((n) => n.endsWith('.jsonl')).map((n) => n.replace(/\.jsonl$/, '.paths.json')).sort(),
+      'each document has its path table, and the old one went with its document',
+    );
     assert.ok(after.some((n) => n.startsWith(`t${a}-g2`)));
     assert.equal((await storedData(storePath)).findings.length, 40);
     await store.close();
@@ -392,7 +402,7 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       await store.transaction((ledger) => addNote(ledger, ledger.data.findings[1], 'after the upgrade', ctx));
       const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown>;
       assert.ok('parts' in index && !('findings' in index), 'the index no longer holds findings');
-      assert.equal((await fs.readdir(partsDir())).length, 2, 'one document per test');
+      assert.equal((await fs.readdir(partsDir())).filter((n) => n.endsWith('.jsonl')).length, 2, 'one document per test');
       const reread = await storedData(storePath);
       expected.findings[1].notes.push({ id: 2, at: ctx.now.toISOString(), author: 'ana', text: 'after the upgrade' });
       expected.nextIds.note = 3;
@@ -481,10 +491,13 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     await (await twoTests(3)).store.close();
     await fs.writeFile(path.join(partsDir(), 't1-g9.jsonl'), 'from a killed writer');
     await fs.writeFile(path.join(partsDir(), '.t1-g9.jsonl.tmp'), 'half');
+    await fs.writeFile(path.join(partsDir(), 't1-g9.paths.json'), '{}');
+    await fs.writeFile(path.join(partsDir(), '.t1-g9.paths.json.tmp'), 'half');
     await fs.writeFile(path.join(partsDir(), 'notes.txt'), 'mine');
+    await fs.writeFile(path.join(partsDir(), 'notes.paths.json'), 'mine too');
     const store = await LedgerStore.open(storePath, { fsync: false });
     assert.deepEqual(store.setAside, []);
-    assert.deepEqual((await fs.readdir(partsDir())).sort(), ['notes.txt', 't1-g1.jsonl', 't2-g1.jsonl']);
+    assert.deepEqual((await fs.readdir(partsDir())).sort(), ['notes.paths.json', 'notes.txt', 't1-g1.jsonl', 't1-g1.paths.json', 't2-g1.jsonl', 't2-g1.paths.json']);
     await store.close();
   });
 
@@ -501,6 +514,147 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       assert.deepEqual(part.findings, store.ledger.data.findings, `chunks of ${chunk} bytes`);
     }
     await store.close();
+  });
+
+  describe('the findings of the files the editor shows are read ahead of the store, through path tables', () => {
+    /** Two tests of findings spread over seven files, a few of them shown at a resolved path. */
+    async function filesStore(): Promise<LedgerStore> {
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      await store.transaction((ledger) => {
+        for (const testId of [ensureTest(ledger), secondTest(ledger)]) {
+          for (let n = 0; n < 60; n++) {
+            const f = makeFinding(ledger.nextId('finding'), testId, n, `in file ${n % 7}`);
+            f.filePath = `src/f${n % 7}.ts`;
+            // The resolved path wins where a parser gives one (findingFilePath).
+            if (n % 11 === 0) f.location = { resolvedPath: 'lib/resolved.ts' };
+            ledger.addFinding(f);
+          }
+          ledger.addImport(makeMarker(ledger.nextId('importRecord'), testId, 'first'));
+        }
+      });
+      return store;
+    }
+
+    /** What a whole-store open holds for those files: the findings, and the import records of their tests. */
+    async function expected(wanted: (file: string) => boolean): Promise<FindingsOfFiles> {
+      const data = await storedData(storePath);
+      const findings = data.findings.filter((f) => wanted(findingFilePath(f) ?? '')).sort((a, b) => a.id - b.id);
+      const tests = new Set(findings.map((f) => f.testId));
+      return { findings, imports: data.imports.filter((r) => tests.has(r.testId)).sort((a, b) => a.id - b.id) };
+    }
+
+    const files = (...names: string[]) => (file: string) => names.includes(file);
+
+    async function assertSameAsFullOpen(wanted: (file: string) => boolean, what: string): Promise<FindingsOfFiles> {
+      const read = await readFindingsOfFiles(storePath, wanted);
+      assert.ok(read, `${what}: read ahead`);
+      assert.deepEqual(JSON.parse(JSON.stringify(read)), JSON.parse(JSON.stringify(await expected(wanted))), `${what}: as a full open has them`);
+      return read;
+    }
+
+    it('each document has a path table of the byte ranges of its files\' findings; read through it, a file\'s findings are those a full open holds', async () => {
+      const store = await filesStore();
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { parts: Record<string, { file: string; bytes: number }> };
+      for (const [testId, entry] of Object.entries(index.parts)) {
+        const table = JSON.parse(await fs.readFile(path.join(partsDir(), entry.file.replace(/\.jsonl$/, '.paths.json')), 'utf8')) as PathTable;
+        assert.equal(table.document, entry.file);
+        assert.equal(table.bytes, entry.bytes);
+        const document = await fs.readFile(path.join(partsDir(), entry.file));
+        const own = store.ledger.findingsOfTest(Number(testId));
+        let lines = 0;
+        for (const [file, ranges] of table.paths) {
+          for (let i = 0; i < ranges.length; i += 2) {
+            for (const line of document.subarray(ranges[i], ranges[i + 1]).toString('utf8').split('\n')) {
+              assert.equal(findingFilePath(JSON.parse(line) as Finding), file);
+              lines++;
+            }
+          }
+        }
+        assert.equal(lines, own.length, 'every finding of the test is in its table once');
+      }
+      const one = await assertSameAsFullOpen(files('src/f1.ts'), 'one file');
+      assert.ok(one.findings.length > 0 && one.imports.length === 2);
+      await assertSameAsFullOpen(files('src/f1.ts', 'lib/resolved.ts'), 'two files, one of them a resolved path');
+      assert.deepEqual(await readFindingsOfFiles(storePath, files('src/none.ts')), { findings: [], imports: [] }, 'a file without findings');
+      await store.close();
+    });
+
+    it('the journal\'s later changes are laid over the documents: triage, added findings, import records, a finding moved into and out of a shown file', async () => {
+      const store = await filesStore();
+      const inF1 = store.ledger.data.findings.filter((f) => f.filePath === 'src/f1.ts' && !f.location);
+      await store.transaction((ledger) => addNote(ledger, ledger.finding(inF1[0].id) as Finding, 'looked at it', ctx));
+      await store.transaction((ledger) => {
+        for (let n = 0; n < 3; n++) {
+          const f = makeFinding(ledger.nextId('finding'), 1, 7000 + n, 'new in f1');
+          f.filePath = 'src/f1.ts';
+          ledger.addFinding(f);
+        }
+        ledger.addImport(makeMarker(ledger.nextId('importRecord'), 1, 'second'));
+      });
+      await store.transaction((ledger) => {
+        const out = ledger.finding(inF1[1].id) as Finding;
+        out.location = { resolvedPath: 'src/f2.ts' };
+        ledger.touch(out);
+        const into = ledger.data.findings.find((f) => f.filePath === 'src/f3.ts' && !f.location) as Finding;
+        into.location = { resolvedPath: 'src/f1.ts' };
+        ledger.touch(into);
+      });
+      assert.ok((await fs.stat(journal())).size > 0, 'the changes are in the journal');
+      const read = await assertSameAsFullOpen(files('src/f1.ts'), 'after journaled changes');
+      assert.ok(read.findings.some((f) => f.notes.some((n) => n.text === 'looked at it')), 'the triage');
+      assert.equal(read.findings.filter((f) => f.description === 'new in f1').length, 3, 'the added findings');
+      assert.ok(!read.findings.some((f) => f.id === inF1[1].id), 'the finding moved out');
+      assert.equal(read.imports.filter((r) => r.testId === 1).length, 2, 'the import record the journal added');
+      await assertSameAsFullOpen(files('src/f2.ts', 'src/f3.ts'), 'the files the moved findings left and joined');
+      // A removal rewrites the document and folds the journal in: the new table says the same.
+      await store.transaction((ledger) => ledger.removeFinding(ledger.findingsOfTest(1)[5].id));
+      await assertSameAsFullOpen(files('src/f1.ts'), 'after the journal was folded into new documents');
+      await store.close();
+    });
+
+    it('without a table that fits its document, nothing is read ahead and the store opens as before', async () => {
+      await (await filesStore()).close();
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { parts: Record<string, { file: string; bytes: number }> };
+      const entry = index.parts['1'];
+      const tablePath = path.join(partsDir(), entry.file.replace(/\.jsonl$/, '.paths.json'));
+      const good = await fs.readFile(tablePath, 'utf8');
+      const table = JSON.parse(good) as PathTable;
+      const cases: [string, string | null][] = [
+        ['no table (a document written before path tables)', null],
+        ['a table of another size', JSON.stringify({ ...table, bytes: table.bytes + 1 })],
+        ['a table of another document', JSON.stringify({ ...table, document: 't1-g7.jsonl' })],
+        ['a table that is not JSON', good.slice(0, 20)],
+        ['ranges past the document\'s end', JSON.stringify({ ...table, paths: [['src/f1.ts', [0, table.bytes + 10]]] })],
+        ['a range that does not hold whole findings', JSON.stringify({ ...table, paths: table.paths.map(([file, r]) => [file, r.map((n, i) => (i === 0 ? n + 1 : n))]) })],
+        ['a range holding another file\'s findings', JSON.stringify({ ...table, paths: table.paths.map(([file], i, all) => [file, all[(i + 1) % all.length][1]]) })],
+      ];
+      for (const [what, text] of cases) {
+        if (text === null) await fs.rm(tablePath);
+        else await fs.writeFile(tablePath, text);
+        assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts', 'src/f2.ts')), null, what);
+      }
+      await fs.writeFile(tablePath, good);
+      assert.ok(await readFindingsOfFiles(storePath, files('src/f1.ts')), 'the table put back');
+      // A document without a table (as the previous release wrote them) gets one when the store
+      // is next read whole, the same one its write would have given it.
+      await fs.rm(tablePath);
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      assert.deepEqual(store.setAside, [], 'a table is never a reason to set the store aside');
+      assert.equal(store.ledger.data.findings.length, 120);
+      assert.equal(await fs.readFile(tablePath, 'utf8'), good, 'the missing table written from the lines read');
+      await store.close();
+      await assertSameAsFullOpen(files('src/f1.ts', 'src/f2.ts'), 'through the table written on open');
+    });
+
+    it('no store, or an index of another schema (migrated by the open), gives nothing to read ahead', async () => {
+      assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts')), null, 'no store');
+      await (await filesStore()).close();
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as Record<string, unknown>;
+      await fs.writeFile(storePath, JSON.stringify({ ...index, schemaVersion: STORE_SCHEMA_VERSION - 1 }));
+      assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts')), null, 'an older schema');
+      await fs.writeFile(storePath, JSON.stringify({ ...index, schemaVersion: STORE_SCHEMA_VERSION + 1 }));
+      assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts')), null, 'a newer schema');
+    });
   });
 
   describe('a store opened for a few findings (the CLI\'s triage) reads only those', () => {
