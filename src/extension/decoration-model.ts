@@ -250,12 +250,6 @@ export class LineAnchors {
 }
 
 /**
- * Findings by workspace-relative path, built once per store change from every finding's
- * `location.resolvedPath ?? filePath`, so looking up a document's findings is one map lookup.
- * Paths that stay absolute (a CI machine's checkout) are matched by a suffix of at least one
- * folder and the file name, once per document.
- */
-/**
  * Whether a finding whose file is `raw` (as the store has it) is drawn in one of the documents
  * at these folder-relative paths: the rule `FindingsByDocument.findingsFor` applies, as a test
  * on one path, so the store can pick the findings of the shown files before it is read whole.
@@ -270,6 +264,12 @@ export function shownFilesFilter(relPaths: readonly string[], folderPath: string
   };
 }
 
+/**
+ * Findings by workspace-relative path, built once per store change from every finding's
+ * `location.resolvedPath ?? filePath`, so looking up a document's findings is one map lookup.
+ * Paths that stay absolute (a CI machine's checkout) are matched by a suffix of at least one
+ * folder and the file name, once per document.
+ */
 export class FindingsByDocument {
   private readonly byPath = new Map<string, Finding[]>();
   private readonly absolute = new Map<string, Finding[]>();

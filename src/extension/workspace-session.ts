@@ -198,6 +198,13 @@ export class WorkspaceSession {
         log().info(`${this.folder.name}: opened ${file} (${store.ledger.data.findings.length} findings) in ${Date.now() - started} ms`);
         this.changed('open');
         return store;
+      } catch (error) {
+        // What was drawn ahead of a store that could not be opened goes with it.
+        if (this.preview) {
+          this.preview = undefined;
+          this.changed('reload');
+        }
+        throw error;
       } finally {
         this.opening = undefined;
       }

@@ -277,6 +277,26 @@ function findingFieldProblem(f: Partial<Record<string, unknown>>, i: number): st
   return null;
 }
 
+/**
+ * The first problem of findings and import records read outside a whole-store load (the
+ * editor's read-ahead of the shown files), checked as a load checks them, or null.
+ */
+export function findRecordsProblem(findings: readonly unknown[], imports: readonly unknown[]): string | null {
+  for (let i = 0; i < findings.length; i++) {
+    const f: unknown = findings[i];
+    if (!isRecord(f) || !isId(f.id) || !isId(f.testId)) return `"findings[${i}]" is not a finding with an id and a test id`;
+    const problem = findingFieldProblem(f, i);
+    if (problem) return problem;
+  }
+  for (let i = 0; i < imports.length; i++) {
+    const r: unknown = imports[i];
+    if (!isRecord(r) || !isId(r.id) || !isId(r.testId) || !Array.isArray(r.actions)) return `"imports[${i}]" is not an import record`;
+    const warnings = r.warnings;
+    if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) return `"imports[${i}].warnings" is not a list of strings`;
+  }
+  return null;
+}
+
 /** The first finding field of the wrong shape, as a sentence, or null. */
 export function findFieldProblem(document: Record<string, unknown>): string | null {
   const findings = document.findings as Record<string, unknown>[];

@@ -646,6 +646,22 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       await assertSameAsFullOpen(files('src/f1.ts', 'src/f2.ts'), 'through the table written on open');
     });
 
+    it('findings or import records a whole-store load would refuse (a hostile store committed to the repository) are never read ahead', async () => {
+      await (await filesStore()).close();
+      assert.ok(await readFindingsOfFiles(storePath, files('src/f1.ts')), 'read ahead before');
+      const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as { journalThrough: number };
+      const hostile = { ...makeFinding(9001, 1, 9001, 'hostile'), filePath: 'src/f1.ts', severity: 42 };
+      await fs.writeFile(journal(), `${JSON.stringify({ seq: index.journalThrough + 1, findings: [], added: [hostile] })}\n`);
+      assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts')), null, 'a finding of the wrong shape');
+      assert.ok(await readFindingsOfFiles(storePath, files('src/f2.ts')), "a file the bad finding is not in is still read ahead");
+      const record = { ...makeMarker(9001, 1, 'hostile'), actions: 'none' };
+      await fs.writeFile(journal(), `${JSON.stringify({ seq: index.journalThrough + 1, findings: [], imports: [record] })}\n`);
+      assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts')), null, 'an import record of the wrong shape');
+      const store = await LedgerStore.open(storePath, { fsync: false });
+      assert.equal(store.setAside.length, 1, 'the whole-store load refuses that store too');
+      await store.close();
+    });
+
     it('no store, or an index of another schema (migrated by the open), gives nothing to read ahead', async () => {
       assert.equal(await readFindingsOfFiles(storePath, files('src/f1.ts')), null, 'no store');
       await (await filesStore()).close();
