@@ -3,8 +3,8 @@
  * process on a copy of an N-finding store: what the extension host does with the store, timed in
  * the same way it runs there (in process, through LedgerStore).
  *
- *   shown     readFindingsOfFiles for the file with the most findings (from the first
- *             document's path table): what the editor waits for before its first decoration,
+ *   shown     readFindingsOfFiles for the file with the most findings (the most line ranges
+ *             in the first document's path table): what the editor waits for before its first decoration,
  *             the findings of the shown file read ahead of the store; three runs.
  *   open      LedgerStore.open of the store: what the editor waits for before the other views
  *             (tree, Problems panel, hovers) have the store (they then only read it in memory).
@@ -21,14 +21,16 @@ import { defaultSettings, effectiveSettings } from '../src/model';
 import { LedgerStore, partsFolderOf, readFindingsOfFiles } from '../src/store';
 import { readPathTable, type IndexDocument } from '../src/store/ledger-files';
 
-/** The file with the most findings in the store's first document, from its path table. */
+/**
+ * The file with the most line ranges in the store's first document's path table: the file with
+ * the most findings in this benchmark's reports, which list no two findings of a file together.
+ */
 async function busiestFile(storePath: string): Promise<string> {
   const index = JSON.parse(await fs.readFile(storePath, 'utf8')) as IndexDocument;
   const entry = Object.values(index.parts)[0];
   const table = entry ? await readPathTable(partsFolderOf(storePath), entry) : null;
   if (!table) throw new Error(`${storePath}: no path table to pick a shown file from`);
-  const lines = (ranges: number[]) => ranges.length;
-  return table.paths.reduce((best, pair) => (lines(pair[1]) > lines(best[1]) ? pair : best))[0];
+  return table.paths.reduce((best, pair) => (pair[1].length > best[1].length ? pair : best))[0];
 }
 
 async function main(): Promise<void> {

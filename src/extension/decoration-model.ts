@@ -1,6 +1,6 @@
 import type { Finding, ImportRecord, Severity } from '../model';
-import { SEVERITY_RANK } from '../model';
-import { findingFilePath, isAbsoluteFindingPath, normaliseFindingPath } from './report-paths';
+import { findingFilePath, SEVERITY_RANK } from '../model';
+import { isAbsoluteFindingPath, normaliseFindingPath } from './report-paths';
 
 /**
  * What the editor draws for findings, as plain data: which line, which severity icon, which
@@ -256,12 +256,21 @@ export class LineAnchors {
  */
 export function shownFilesFilter(relPaths: readonly string[], folderPath: string): (raw: string) => boolean {
   const direct = new Set(relPaths);
-  const nested = relPaths.filter((p) => p.includes('/'));
   return (raw) => {
     const p = normaliseFindingPath(raw, folderPath);
     if (!isAbsoluteFindingPath(p)) return direct.has(p);
-    return nested.some((rel) => p.endsWith(`/${rel}`));
+    return relPaths.some((rel) => absolutePathIsDocument(p, rel));
   };
+}
+
+/**
+ * Whether a path that stayed absolute (a CI machine's checkout) names the document at this
+ * folder-relative path: by a suffix of at least one folder and the file name. A top-level file
+ * name alone is too weak a suffix: `app.js` would also claim the CI machine's
+ * `/ci/repo/src/app.js`.
+ */
+function absolutePathIsDocument(absolute: string, relPath: string): boolean {
+  return relPath.includes('/') && absolute.endsWith(`/${relPath}`);
 }
 
 /**
@@ -290,13 +299,11 @@ export class FindingsByDocument {
   /** The findings of the document at this workspace-relative path. */
   findingsFor(relPath: string): readonly Finding[] {
     const direct = this.byPath.get(relPath) ?? [];
-    // A top-level file name alone is too weak a suffix: `app.js` would also claim the CI
-    // machine's `/ci/repo/src/app.js`.
-    if (this.absolute.size === 0 || !relPath.includes('/')) return direct;
+    if (this.absolute.size === 0) return direct;
     let bySuffix = this.suffixCache.get(relPath);
     if (!bySuffix) {
       bySuffix = [];
-      for (const [abs, list] of this.absolute) if (abs.endsWith(`/${relPath}`)) bySuffix.push(...list);
+      for (const [abs, list] of this.absolute) if (absolutePathIsDocument(abs, relPath)) bySuffix.push(...list);
       this.suffixCache.set(relPath, bySuffix);
     }
     return bySuffix.length === 0 ? direct : [...direct, ...bySuffix];

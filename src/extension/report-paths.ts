@@ -69,9 +69,6 @@ export function isOutsideFolderPath(p: string): boolean {
   return isAbsoluteFindingPath(p) || p === '..' || p.startsWith('../');
 }
 
-/** The path a finding is shown at (defined with the model, which the store's path tables share). */
-export { findingFilePath } from '../model';
-
 /**
  * True when `target` is `root` or lies below it. Both must already be real paths
  * (`fs.realpath`), so a symbolic link inside the folder that points outside is refused.

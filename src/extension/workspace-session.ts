@@ -82,8 +82,8 @@ export class WorkspaceSession {
    * (`readFindingsOfFiles`), so they are drawn while the rest is read; gone once it is open.
    */
   private preview: { findings: Finding[]; imports: ImportRecord[] } | undefined;
-  /** Whether the open store followed a preview of the same store (its line anchors stay). */
-  openedAfterPreview = false;
+  /** Whether the store opened after a preview of it (see `openedAfterPreview`). */
+  private previewedBeforeOpen = false;
   /** Bumped on every change, so views can cache per version. */
   version = 0;
 
@@ -193,7 +193,7 @@ export class WorkspaceSession {
           },
         });
         this.openedStore = store;
-        this.openedAfterPreview = this.preview !== undefined;
+        this.previewedBeforeOpen = this.preview !== undefined;
         this.preview = undefined;
         log().info(`${this.folder.name}: opened ${file} (${store.ledger.data.findings.length} findings) in ${Date.now() - started} ms`);
         this.changed('open');
@@ -231,6 +231,11 @@ export class WorkspaceSession {
     this.changed('preview');
   }
 
+  /** Whether the open store followed a preview of the same store (its line anchors stay). */
+  get openedAfterPreview(): boolean {
+    return this.previewedBeforeOpen;
+  }
+
   /** True while the shown files' findings come from a preview and the store is not open yet. */
   get previewing(): boolean {
     return this.preview !== undefined && !this.openedStore;
@@ -242,7 +247,7 @@ export class WorkspaceSession {
     this.openedStore = undefined;
     this.derived = undefined;
     this.preview = undefined;
-    this.openedAfterPreview = false;
+    this.previewedBeforeOpen = false;
     if (store) await store.close();
   }
 

@@ -14,10 +14,6 @@ import {
 } from './ledger-files';
 import { findRecordsProblem } from './schema';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The findings of a few files, read before the store is opened (issue 13: the editor draws the
  * files it shows first, then reads the rest). The index names each test's document; each
@@ -95,10 +91,9 @@ async function read(storePath: string, wanted: (filePath: string) => boolean): P
     const entry = parts[test];
     if (entry) imports.push(...(await readPartImports(path.join(folder, entry.file), test)));
   }
-  const own = imports.filter((r) => isRecord(r) && tests.has(r.testId)).sort((a, b) => a.id - b.id);
   // The editor draws these before the open checks the store: they are checked as it would
   // check them, so a store the open would set aside (a hostile one committed to the
   // repository) is never drawn from.
-  if (findRecordsProblem(findings, own) !== null) return null;
-  return { findings, imports: own };
+  if (findRecordsProblem(findings, imports) !== null) return null;
+  return { findings, imports: imports.filter((r) => tests.has(r.testId)).sort((a, b) => a.id - b.id) };
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { numericalSeverity, partitionPoint } from '../engine';
 import type { Finding, ImportRecord, StoreData } from '../model';
 import { findingFilePath } from '../model';
+import { writeThroughTemporary } from './atomic-file';
 
 /**
  * The files of a store (issue 13). The store path names the index document; beside it live a
@@ -441,22 +442,9 @@ export async function writePathTable(folder: string, document: string, text: str
   await writeFileAtomically(folder, pathTableNameOf(document), text, false);
 }
 
-/** Writes a small file through a temporary renamed into place, flushed when asked. */
-async function writeFileAtomically(folder: string, name: string, text: string, fsync: boolean): Promise<void> {
-  const temp = path.join(folder, `.${name}.tmp`);
-  try {
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      if (fsync) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, path.join(folder, name));
-  } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
+/** Writes a file of the documents folder through the temporary the stray sweep knows (`.<name>.tmp`). */
+function writeFileAtomically(folder: string, name: string, text: string, fsync: boolean): Promise<void> {
+  return writeThroughTemporary(path.join(folder, name), text, path.join(folder, `.${name}.tmp`), { fsync });
 }
 
 /**
@@ -523,17 +511,7 @@ export async function readLineRanges(file: string, testId: number, ranges: reado
 export async function readPartImports(file: string, testId: number): Promise<ImportRecord[]> {
   const handle = await fs.open(file, 'r');
   try {
-    const pieces: Buffer[] = [];
-    for (let at = 0; ; ) {
-      const buffer = Buffer.allocUnsafe(1024 * 1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
-      if (bytesRead === 0) throw new LedgerFileError(file, 'the document has no complete header line');
-      const nl = buffer.subarray(0, bytesRead).indexOf(0x0a);
-      pieces.push(buffer.subarray(0, nl >= 0 ? nl : bytesRead));
-      if (nl >= 0) break;
-      at += bytesRead;
-    }
-    const value: unknown = JSON.parse(Buffer.concat(pieces).toString('utf8'));
+    const value: unknown = JSON.parse((await lineAt(handle, file, 0)).text);
     if (!isRecord(value) || value.testId !== testId || !Array.isArray(value.imports)) {
       throw new LedgerFileError(file, `the first line is not the header of test ${testId}'s document`);
     }
@@ -592,6 +570,24 @@ export function rangesHold(ranges: readonly [number, number][], id: number): boo
   return range !== undefined && range[0] <= id;
 }
 
+/** The complete line of a document starting at `start` (up to, not including, its newline), and where the next starts. */
+async function lineAt(handle: fs.FileHandle, file: string, start: number): Promise<{ text: string; next: number }> {
+  const pieces: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+    if (bytesRead === 0) throw new LedgerFileError(file, 'the document ends in the middle of a line');
+    const nl = buffer.subarray(0, bytesRead).indexOf(0x0a);
+    if (nl >= 0) {
+      pieces.push(buffer.subarray(0, nl));
+      return { text: Buffer.concat(pieces).toString('utf8'), next: at + nl + 1 };
+    }
+    pieces.push(buffer.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+}
+
 /**
  * Reads the findings with the given ids from one test's document without reading the rest: a
  * document lists its findings in ascending id order, so each is found by a binary search over
@@ -605,23 +601,7 @@ export async function readPartFindings(file: string, testId: number, ids: readon
   });
   try {
     const size = (await handle.stat()).size;
-    /** The complete line starting at `start` (up to, not including, its newline), and where the next starts. */
-    const lineFrom = async (start: number): Promise<{ text: string; next: number }> => {
-      const pieces: Buffer[] = [];
-      let at = start;
-      for (;;) {
-        const buffer = Buffer.allocUnsafe(64 * 1024);
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
-        if (bytesRead === 0) throw new LedgerFileError(file, 'the document ends in the middle of a line');
-        const nl = buffer.subarray(0, bytesRead).indexOf(0x0a);
-        if (nl >= 0) {
-          pieces.push(buffer.subarray(0, nl));
-          return { text: Buffer.concat(pieces).toString('utf8'), next: at + nl + 1 };
-        }
-        pieces.push(buffer.subarray(0, bytesRead));
-        at += bytesRead;
-      }
-    };
+    const lineFrom = (start: number) => lineAt(handle, file, start);
     /** The first line starting at or after `offset` (offset inside a line: the next one). */
     const lineAtOrAfter = async (offset: number, lineStartsAt: number): Promise<{ start: number; text: string; next: number } | null> => {
       let start = offset;

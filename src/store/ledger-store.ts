@@ -799,6 +799,8 @@ export class LedgerStore {
     const missingTables: [string, string][] = [];
     const scope = this.scope;
     const partial = scope !== null && Object.values(parts).every((entry) => entry.ids !== undefined);
+    // One listing of the folder tells which documents lack a path table (not a stat each).
+    const folder = partial || schemaVersion !== STORE_SCHEMA_VERSION ? null : await listPartsFolder(this.partsPath).then((names) => new Set(names), () => null);
     for (const [testId, entry] of Object.entries(parts)) {
       const file = path.join(this.partsPath, entry.file);
       if (partial) {
@@ -811,7 +813,7 @@ export class LedgerStore {
       // A document written before path tables gets its table now, taken from the lines just
       // read (before the journal or a migration changes any finding), so the editor can read
       // the files it shows ahead of the rest from the next open on.
-      if (part.lines && schemaVersion === STORE_SCHEMA_VERSION && !(await exists(path.join(this.partsPath, pathTableNameOf(entry.file))))) {
+      if (part.lines && folder && !folder.has(pathTableNameOf(entry.file))) {
         missingTables.push([entry.file, pathTableOf(entry.file, entry.bytes, part.findings, part.lines)]);
       }
       for (const f of part.findings) findings.push(f);

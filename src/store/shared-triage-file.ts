@@ -12,6 +12,7 @@ import {
 import { StoreError } from './errors';
 import { acquireProcessLock, removeAbandonedLock } from './process-lock';
 import { assertResolvesInsideWorkspace } from './workspace-source';
+import { writeThroughTemporary } from './atomic-file';
 
 /**
  * `.scan-ledger/triage.json` on disk (docs/improvements.md §5): the triage decisions the team shares
@@ -102,16 +103,8 @@ export async function readSharedTriage(workspaceRoot: string): Promise<SharedTri
 async function writeAtomically(file: string, text: string): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await fs.open(temp, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
+    await writeThroughTemporary(file, text, temp, { fsync: true, exclusive: true });
   } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
     throw new StoreError(file, `cannot write: ${describe(error)}`, { cause: error });
   }
 }

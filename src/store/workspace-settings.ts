@@ -7,6 +7,7 @@ import { applyEdits, modify, parse, printParseErrorCode, type FormattingOptions,
 import { defaultSettings, type Settings } from '../model';
 import { WorkspaceSettingsError } from './errors';
 import { isRecord, isSettingKey, SETTINGS_PREFIX, settingsFromValues, show, validateSettingValue } from './settings-validation';
+import { writeThroughTemporary } from './atomic-file';
 
 // The validator moved to `settings-validation.ts` (pure, shared with the editor); these
 // re-exports keep the store's public names where callers expect them.
@@ -159,10 +160,8 @@ export async function writeWorkspaceSetting(workspaceRoot: string, key: string, 
   const temporary = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${process.pid}.tmp`);
   try {
     await fs.mkdir(path.dirname(filePath), { recursive: true });
-    await fs.writeFile(temporary, bom + updated.text, 'utf8');
-    await fs.rename(temporary, filePath);
+    await writeThroughTemporary(filePath, bom + updated.text, temporary, { fsync: false });
   } catch (error) {
-    await fs.rm(temporary, { force: true }).catch(() => undefined);
     throw new WorkspaceSettingsError(filePath, `cannot write: ${(error as Error).message}`, { cause: error });
   }
   return updated.value;
