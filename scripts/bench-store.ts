@@ -10,6 +10,9 @@
  *   findings --json     floor = `node -e` that reads the CLI's own output file, JSON.parses it
  *                       and writes JSON.stringify(value, null, 2) to stdout (goal ≤ 2× floor)
  *   store on disk       bytes under `.scan-ledger/` except triage.json, and bytes per finding
+ *   SARIF Multitool     `match-results-forward` of the reimport's pair, alternating with the
+ *                       reimport (goal: Scan Ledger ≥ 10× faster, with less memory); the
+ *                       self-contained build of the pinned devDependency, or `sarif` on PATH
  *
  * Every CLI run and its floor alternate, BENCH_RUNS times (default 3), and the medians are
  * compared. Stdout of every timed process goes to a file, as in CI. Peak RSS is the process's
@@ -29,7 +32,8 @@
  * as JSON to os.tmpdir()/scan-ledger-bench-results/store.json (path printed).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,7 +47,7 @@ const KEEP = Boolean(process.env.BENCH_KEEP);
 const SCAN_TYPE = 'SARIF';
 const PRODUCT = 'bench';
 const ENGAGEMENT = 'Local scans';
-const GOAL = { reimport: 5, reimportRss: 2, triage: 3, findings: 2 };
+const GOAL = { reimport: 5, reimportRss: 2, triage: 3, findings: 2, multitoolFaster: 10 };
 
 for (const n of SIZES) {
   if (!Number.isInteger(n) || n < 20) throw new Error(`BENCH_SIZES: ${n} is not a whole number of at least 20`);
@@ -154,6 +158,14 @@ class Runner {
 
   /** Runs `node <args>` in `cwd` with stdout to a file; wall time measured around the spawn. */
   run(args: string[], cwd: string, stdoutFile?: string): ProcessRun {
+    return this.runProgram(process.execPath, args, cwd, stdoutFile);
+  }
+
+  /**
+   * Runs any program the same way. Its peak RSS needs GNU time: the preload that stands in for
+   * it only works in a node process, so another program run without it has none (NaN).
+   */
+  runProgram(program: string, args: string[], cwd: string, stdoutFile?: string, env: NodeJS.ProcessEnv = {}): ProcessRun {
     const out = stdoutFile ?? path.join(this.scratch, `stdout-${this.seq++}.txt`);
     rmSync(this.rssFile, { force: true });
     const fd = openSync(out, 'w');
@@ -161,10 +173,10 @@ class Runner {
     let argv: string[];
     if (this.method === 'time') {
       command = '/usr/bin/time';
-      argv = ['-o', this.rssFile, '-f', '%M', process.execPath, ...args];
+      argv = ['-o', this.rssFile, '-f', '%M', program, ...args];
     } else {
-      command = process.execPath;
-      argv = ['--require', this.preload, ...args];
+      command = program;
+      argv = program === process.execPath ? ['--require', this.preload, ...args] : args;
     }
     const start = performance.now();
     const child = spawnSync(command, argv, {
@@ -172,7 +184,7 @@ class Runner {
       stdio: ['ignore', fd, 'pipe'],
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, BENCH_MAXRSS_FILE: this.rssFile },
+      env: { ...process.env, ...env, BENCH_MAXRSS_FILE: this.rssFile },
     });
     const ms = performance.now() - start;
     closeSync(fd);
@@ -255,6 +267,8 @@ interface Row {
   storeBytes?: number;
   bytesPerFinding?: number;
   storeFindings?: number;
+  /** The Multitool's row: its floor is Scan Ledger's reimport, so its ratio is how much faster Scan Ledger is. */
+  multitool?: { fasterGoal: number; scanLedgerPeakRssBytes: number | null };
 }
 
 interface SizeResult {
@@ -333,7 +347,7 @@ function journalNote(ledgerDir: string, bytesAfterImport: number): string {
   return `saved by rewriting the test's document (generation ${generation}; no journal left)`;
 }
 
-function runSize(runner: Runner, n: number, baselineRssBytes: number): SizeResult {
+function runSize(runner: Runner, n: number, baselineRssBytes: number, mt: Multitool): SizeResult {
   const parent = mkdtempSync(path.join(os.tmpdir(), `scan-ledger-bench-store-${n}-`));
   try {
     const workspace = path.join(parent, 'app');
@@ -385,6 +399,7 @@ function runSize(runner: Runner, n: number, baselineRssBytes: number): SizeResul
     // 2. Reimport of the 10%-changed report into the N-finding store.
     const reimportRuns: ProcessRun[] = [];
     const reimportFloors: ProcessRun[] = [];
+    const mtRuns: ProcessRun[] = [];
     let reimportCounts: Counts | undefined;
     let bytesAfterReimport = 0;
     for (let r = 0; r < RUNS; r++) {
@@ -395,6 +410,8 @@ function runSize(runner: Runner, n: number, baselineRssBytes: number): SizeResul
       bytesAfterReimport = storeBytes(ledgerDir);
       reimportRuns.push(run);
       reimportFloors.push(runner.run(['-e', FLOOR_PARSE, changed], workspace));
+      // The Multitool matches the same pair, alternating with the reimport and its floor.
+      if (mt.executable) mtRuns.push(runMultitool(runner, mt.executable, changed, base, outputs, r === RUNS - 1 ? changedBy : null));
     }
     const reimportRow = makeRow('reimport, 10% changed', n, reimportRuns, reimportFloors, 'node -e: read report + JSON.parse', GOAL.reimport);
     reimportRow.counts = reimportCounts;
@@ -403,6 +420,13 @@ function runSize(runner: Runner, n: number, baselineRssBytes: number): SizeResul
     reimportRow.baselineRssBytes = baselineRssBytes;
     reimportRow.note = journalNote(ledgerDir, bytesAfterImport);
     rows.push(reimportRow);
+    if (mt.executable) {
+      // Floor of this row: Scan Ledger's reimport of the same pair, so the ratio is how many
+      // times faster Scan Ledger is (issue 13: at least 10×, with less memory).
+      const row = makeRow('SARIF Multitool match-results-forward, same pair', n, mtRuns, reimportRuns, 'Scan Ledger reimport of the same pair', null);
+      row.multitool = { fasterGoal: GOAL.multitoolFaster, scanLedgerPeakRssBytes: reimportRow.peakRssBytes };
+      rows.push(row);
+    }
 
     // 2b. Back to the previous report, into the store that holds the first reimport's journal
     // entry: the write that passes the journal's bound and folds it into the test's document,
@@ -529,51 +553,68 @@ function onPath(name: string): string | null {
   return null;
 }
 
-interface MultitoolResult {
-  available: boolean;
+interface Multitool {
+  /** The tool's executable, or null when it cannot run here (then `detail` says why). */
+  executable: string | null;
   detail: string;
-  rows: { findings: number; medianMs: number; peakRssBytes: number }[];
 }
 
 /**
- * `sarif match-results-forward next.sarif --previous previous.sarif -o out.sarif`: the
- * Multitool's own run-over-run matching of the same two reports. Never estimated: if the tool
- * is missing or fails, the row says so.
+ * The SARIF Multitool: a `sarif` .NET global tool on PATH, else the self-contained build that
+ * the pinned devDependency `@microsoft/sarif-multitool` installs for this platform (no .NET
+ * needed). The package's `bin.js` is bypassed, as it wraps the tool in a shell and a second node
+ * process: the time and peak RSS measured are the tool's own. npm 11 runs a package's install
+ * script only once approved, and this one's only marks the binary executable, so that is checked
+ * here. Never estimated: when the tool is missing or does not start, the row says so.
  */
-function multitool(runner: Runner): MultitoolResult {
-  const sarif = onPath('sarif');
-  const dotnet = onPath('dotnet');
-  if (!sarif) {
-    return { available: false, detail: `not available here (no \`sarif\` on PATH${dotnet ? '; dotnet is, but the Sarif.Multitool tool is not installed' : ', no dotnet'}); not measured`, rows: [] };
-  }
-  const rows: MultitoolResult['rows'] = [];
-  for (const n of SIZES) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `scan-ledger-bench-multitool-${n}-`));
+function findMultitool(): Multitool {
+  const onPathTool = onPath('sarif');
+  let executable = onPathTool;
+  if (!executable) {
     try {
-      const base = path.join(dir, 'previous.sarif');
-      const changed = path.join(dir, 'next.sarif');
-      writeFileSync(base, sarifText(range(0, n)));
-      writeFileSync(changed, sarifText([...range(0, n).filter((i) => i % 20 !== 7), ...range(n, n + Math.floor(n / 20))]));
-      const runs: { ms: number; rss: number }[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        const out = path.join(dir, `matched-${r}.sarif`);
-        const start = performance.now();
-        const child = spawnSync(
-          runner.method === 'time' ? '/usr/bin/time' : sarif,
-          runner.method === 'time' ? ['-o', path.join(dir, 'rss'), '-f', '%M', sarif, 'match-results-forward', changed, '--previous', base, '-o', out] : ['match-results-forward', changed, '--previous', base, '-o', out],
-          { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
-        );
-        const ms = performance.now() - start;
-        if (child.status !== 0) return { available: true, detail: `\`sarif match-results-forward\` failed (exit ${child.status}): ${child.stderr.trim().split('\n')[0] ?? ''}`, rows };
-        const rss = runner.method === 'time' ? Number(readFileSync(path.join(dir, 'rss'), 'utf8').trim().split('\n').pop()) * 1024 : NaN;
-        runs.push({ ms, rss });
-      }
-      rows.push({ findings: n, medianMs: median(runs.map((r) => r.ms)), peakRssBytes: Math.max(...runs.map((r) => r.rss)) });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      // The package exports the path of its platform's executable.
+      executable = createRequire(__filename)('@microsoft/sarif-multitool') as string;
+    } catch (error) {
+      return { executable: null, detail: `not available here (no \`sarif\` on PATH and @microsoft/sarif-multitool is not installed for ${process.platform}: ${(error as Error).message.split('\n')[0]}); not measured` };
+    }
+    if ((statSync(executable).mode & 0o100) === 0) chmodSync(executable, statSync(executable).mode | 0o100);
+  }
+  // Its `version` verb prints its banner to stderr, twice and without a newline; the first is kept.
+  const probe = spawnSync(executable, ['version'], { encoding: 'utf8', env: { ...process.env, ...MULTITOOL_ENV } });
+  if (probe.status !== 0) return { executable: null, detail: `\`${executable} version\` failed (exit ${probe.status}): ${(probe.stderr || String(probe.error ?? '')).trim().split('\n')[0]}; not measured` };
+  const version = /SARIF Multitool \S+/.exec(probe.stderr)?.[0] ?? 'SARIF Multitool';
+  return { executable, detail: `${version} (${onPathTool ? 'sarif on PATH' : 'npm @microsoft/sarif-multitool'})` };
+}
+
+/**
+ * .NET's invariant globalization, so the self-contained build needs no ICU library (a fresh
+ * machine may lack Debian's libicu); its result matching compares strings ordinally either way.
+ */
+const MULTITOOL_ENV = { DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' };
+
+/**
+ * `match-results-forward next.sarif --previous previous.sarif`: the Multitool's own
+ * run-over-run matching of the pair the reimport reads. When `changedBy` is given the annotated
+ * output is checked: `changedBy` new and `changedBy` absent results, the rest unchanged or
+ * updated, as the reimport's counts are checked; a run that matched otherwise is not comparable.
+ */
+function runMultitool(runner: Runner, executable: string, next: string, previous: string, outputs: string, changedBy: number | null): ProcessRun {
+  const out = path.join(outputs, 'multitool-matched.sarif');
+  rmSync(out, { force: true });
+  const run = runner.runProgram(executable, ['match-results-forward', next, '--previous', previous, '-o', out, '--log', 'ForceOverwrite'], outputs, undefined, MULTITOOL_ENV);
+  if (run.status !== 0) fail('SARIF Multitool match-results-forward', run);
+  if (changedBy !== null) {
+    const log = JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { baselineState?: string }[] }[] };
+    const states: Record<string, number> = {};
+    for (const result of log.runs.flatMap((r) => r.results ?? [])) states[result.baselineState ?? 'none'] = (states[result.baselineState ?? 'none'] ?? 0) + 1;
+    const kept = (states.unchanged ?? 0) + (states.updated ?? 0);
+    const total = Object.values(states).reduce((a, b) => a + b, 0);
+    if (states.new !== changedBy || states.absent !== changedBy || kept + changedBy * 2 !== total) {
+      throw new Error(`SARIF Multitool matched the pair otherwise than the reimport (${JSON.stringify(states)}): not comparable`);
     }
   }
-  return { available: true, detail: `${sarif} match-results-forward`, rows };
+  rmSync(out, { force: true });
+  return run;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,6 +640,14 @@ function countsText(c: Counts): string {
 
 function goalText(row: Row): string {
   const parts: string[] = [];
+  if (row.multitool && row.ratio !== null) {
+    const ours = row.multitool.scanLedgerPeakRssBytes;
+    const lessMemory = ours !== null && row.peakRssBytes !== null && ours < row.peakRssBytes;
+    const met = row.ratio >= row.multitool.fasterGoal && lessMemory;
+    parts.push(
+      `Scan Ledger ${row.ratio.toFixed(1)}× faster, ${mb(ours)} MB against ${mb(row.peakRssBytes)} MB; goal ≥ ${row.multitool.fasterGoal}× faster with less memory: ${met ? 'met' : 'MISSED'}`,
+    );
+  }
   if (row.goalRatio !== null && row.ratio !== null) parts.push(`≤ ${row.goalRatio}× floor: ${row.ratio <= row.goalRatio ? 'met' : 'MISSED'}`);
   if (row.rssGoalBytes !== undefined && row.peakRssBytes !== null) {
     const verdict = row.peakRssBytes <= row.rssGoalBytes ? 'met' : 'MISSED';
@@ -612,7 +661,7 @@ function goalText(row: Row): string {
   return parts.join('; ') || '—';
 }
 
-function printResults(results: SizeResult[], mt: MultitoolResult, method: RssMethod, baselineRssBytes: number, jsonPath: string): boolean {
+function printResults(results: SizeResult[], mt: Multitool, method: RssMethod, baselineRssBytes: number, jsonPath: string): boolean {
   let countsOk = true;
   const lines = [
     '',
@@ -628,15 +677,16 @@ function printResults(results: SizeResult[], mt: MultitoolResult, method: RssMet
       lines.push(`| ${row.operation} | ${formatCount(row.findings)} | ${formatMs(row.medianMs)} | ${formatMs(row.floorMedianMs)} | ${ratio} | ${goalText(row)} | ${mb(row.peakRssBytes)} |`);
     }
   }
-  if (mt.rows.length) {
-    for (const row of mt.rows) lines.push(`| SARIF Multitool match-results-forward | ${formatCount(row.findings)} | ${formatMs(row.medianMs)} | — | — | comparison | ${mb(row.peakRssBytes)} |`);
-  } else {
-    lines.push(`| SARIF Multitool match-results-forward | — | — | — | — | ${mt.detail} | — |`);
-  }
+  if (!mt.executable) lines.push(`| SARIF Multitool match-results-forward | — | — | — | — | ${mt.detail} | — |`);
   lines.push('', 'Floors (each a whole `node` process, started the same way as the CLI and measured in the same run, alternating with it):');
   lines.push('- import / reimport: `node -e` that reads the SARIF report (the previous one for the import and the reimport back, the next one for the reimport) and `JSON.parse`s it.');
   lines.push('- findings --json: `node -e` that reads the CLI\'s output file, `JSON.parse`s it and writes `JSON.stringify(value, null, 2)` to a file; the stringify alone is given below.');
   lines.push('- triage: `node dist/cli.js --help` (start-up and loading of the CLI bundle, no store).');
+  if (mt.executable) {
+    lines.push(
+      `- ${mt.detail}: \`match-results-forward next.sarif --previous previous.sarif\`, the pair the reimport reads, alternating with it; its "floor" column is Scan Ledger's reimport, so its ratio is how many times faster Scan Ledger is. Its output's baseline states are checked against the reimport's counts.`,
+    );
+  }
   lines.push(
     `Peak RSS: the maximum over the runs of the process's maxrss, ${method === 'time' ? 'from GNU `/usr/bin/time -f %M`' : 'from a `--require` preload writing `process.resourceUsage().maxRSS` on exit'}; it includes Node's own resident set (\`node -e 0\`: ${mb(baselineRssBytes)} MB; report read + JSON.parse floor: ${results.map((s) => `${mb(s.rows.find((r) => r.operation.startsWith('reimport'))?.floorPeakRssBytes ?? null)} MB at ${formatCount(s.findings)}`).join(', ')}).`,
   );
@@ -736,12 +786,13 @@ function main(): void {
     const runner = new Runner(scratch);
     // The resident set of a node process that does nothing (median of three), for context.
     const baselineRssBytes = median([0, 1, 2].map(() => runner.run(['-e', '0'], scratch).peakRssBytes));
+    const mt = findMultitool();
+    process.stderr.write(`SARIF Multitool: ${mt.detail}\n`);
     const results: SizeResult[] = [];
     for (const n of SIZES) {
       process.stderr.write(`store benchmark: ${n} findings, ${RUNS} run${RUNS === 1 ? '' : 's'} per row…\n`);
-      results.push(runSize(runner, n, baselineRssBytes));
+      results.push(runSize(runner, n, baselineRssBytes, mt));
     }
-    const mt = multitool(runner);
     const dir = path.join(os.tmpdir(), 'scan-ledger-bench-results');
     mkdirSync(dir, { recursive: true });
     const jsonPath = path.join(dir, 'store.json');
