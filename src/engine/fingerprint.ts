@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Finding, ParsedFinding } from '../model';
 import type { EngineContext } from './context';
 import { addTo, partitionPoint } from './lists';
 import { isPlaceholderUniqueId, uniqueIdOrHashMatcher, type ReimportCandidateIndex, type ReimportMatch, type ReimportMatcher } from './matching';
+import { sha256Hex } from './sha256';
 
 /**
  * Identity that survives code moves (docs/improvements.md §4). A finding's fingerprint is the tool's own
@@ -21,7 +21,7 @@ type Fingerprintable = Pick<ParsedFinding, 'filePath' | 'line' | 'vulnIdFromTool
   regionHash?: string | null;
 };
 
-const sha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha = sha256Hex;
 
 /** Whitespace differences (re-indentation, reflowed spaces) do not change a line's identity. */
 export function normaliseLineText(text: string): string {

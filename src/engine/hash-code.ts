@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { HASHCODE_ALLOWED_FIELDS, pythonStr } from '../model';
 import { casefold } from './casefold';
 import type { HashConfig } from './dedupe-config';
+import { sha256Hex } from './sha256';
 
 /** The finding fields a hash code can read (parsed or stored findings both fit). */
 export interface HashableFinding {
@@ -86,7 +86,7 @@ export function hashString(input: string, f: HashableFinding, fieldsAlways: read
     if (value) s += String(value);
   }
   const folded = casefold(s).replace(ASCII_WHITESPACE_ENDS, '');
-  return createHash('sha256').update(folded, 'utf8').digest('hex');
+  return sha256Hex(folded);
 }
 
 /** DefectDojo's `compute_hash_code` for a finding under a configuration (§6.2). */

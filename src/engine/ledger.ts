@@ -75,11 +75,17 @@ export class Ledger {
   readonly data: StoreData;
   readonly findingsById = new Map<number, Finding>();
   readonly findingsByTest = new Map<number, Finding[]>();
-  readonly findingsByHash = new Map<string, Finding[]>();
-  readonly findingsByUniqueId = new Map<string, Finding[]>();
-  readonly findingsByFile = new Map<string, Finding[]>();
-  readonly findingsByFingerprint = new Map<string, Finding[]>();
-  readonly duplicatesOf = new Map<number, Finding[]>();
+  /*
+   * The other list indexes are built the first time they are asked for (`listIndex`), then kept
+   * in step like the rest. A command uses only some of them: a reimport never looks findings up
+   * by file, the editor never by fingerprint across tests, and building each for 100,000 stored
+   * findings costs about 0.1 s. Null until built; the mutators skip an index that is not built.
+   */
+  private hashIndex: Map<string, Finding[]> | null = null;
+  private uniqueIdIndex: Map<string, Finding[]> | null = null;
+  private fileIndex: Map<string, Finding[]> | null = null;
+  private fingerprintIndex: Map<string, Finding[]> | null = null;
+  private duplicateIndex: Map<number, Finding[]> | null = null;
   readonly testsById = new Map<number, Test>();
   readonly engagementsById = new Map<number, Engagement>();
   readonly productsById = new Map<number, Product>();
@@ -112,11 +118,51 @@ export class Ledger {
    */
   private forEachListIndex(f: Finding, visit: <K>(index: Map<K, Finding[]>, key: K) => void): void {
     visit(this.findingsByTest, f.testId);
-    if (f.hashCode != null) visit(this.findingsByHash, f.hashCode);
-    if (f.uniqueIdFromTool != null) visit(this.findingsByUniqueId, f.uniqueIdFromTool);
-    if (f.filePath) visit(this.findingsByFile, f.filePath);
-    if (f.fingerprint) visit(this.findingsByFingerprint, f.fingerprint);
-    if (f.duplicate && f.duplicateOf != null) visit(this.duplicatesOf, f.duplicateOf);
+    if (this.hashIndex && f.hashCode != null) visit(this.hashIndex, f.hashCode);
+    if (this.uniqueIdIndex && f.uniqueIdFromTool != null) visit(this.uniqueIdIndex, f.uniqueIdFromTool);
+    if (this.fileIndex && f.filePath) visit(this.fileIndex, f.filePath);
+    if (this.fingerprintIndex && f.fingerprint) visit(this.fingerprintIndex, f.fingerprint);
+    if (this.duplicateIndex && f.duplicate && f.duplicateOf != null) visit(this.duplicateIndex, f.duplicateOf);
+  }
+
+  /**
+   * Builds a list index from every finding under the presence rules above. `data.findings` is
+   * kept in id order (sorted on load, new ids are the highest, removals keep the order), so each
+   * list comes out oldest first, as one kept in step from the start would be.
+   */
+  private listIndex<K>(index: Map<K, Finding[]>): Map<K, Finding[]> {
+    const target: Map<unknown, Finding[]> = index;
+    for (const f of this.data.findings) {
+      this.forEachListIndex(f, (visited, key) => {
+        if (visited === target) addTo(target, key, f);
+      });
+    }
+    return index;
+  }
+
+  /** Findings by hash code, oldest first. */
+  get findingsByHash(): Map<string, Finding[]> {
+    return this.hashIndex ?? this.listIndex((this.hashIndex = new Map<string, Finding[]>()));
+  }
+
+  /** Findings by unique id from the tool (an empty one included), oldest first. */
+  get findingsByUniqueId(): Map<string, Finding[]> {
+    return this.uniqueIdIndex ?? this.listIndex((this.uniqueIdIndex = new Map<string, Finding[]>()));
+  }
+
+  /** Findings by file path, oldest first. */
+  get findingsByFile(): Map<string, Finding[]> {
+    return this.fileIndex ?? this.listIndex((this.fileIndex = new Map<string, Finding[]>()));
+  }
+
+  /** Findings by fingerprint (improvement 2), oldest first. */
+  get findingsByFingerprint(): Map<string, Finding[]> {
+    return this.fingerprintIndex ?? this.listIndex((this.fingerprintIndex = new Map<string, Finding[]>()));
+  }
+
+  /** Duplicates by the id of their original, oldest first. */
+  get duplicatesOf(): Map<number, Finding[]> {
+    return this.duplicateIndex ?? this.listIndex((this.duplicateIndex = new Map<number, Finding[]>()));
   }
 
   private indexFinding(f: Finding): void {
@@ -288,8 +334,8 @@ export class Ledger {
     // Keys are indexed under the same presence rules as forEachListIndex: null never, and the
     // empty string only for unique ids (an empty unique id is a value to DefectDojo). A moved
     // entry is inserted at its id's place, because every index list is kept oldest first.
-    const reindex = <K extends string | number>(map: Map<K, Finding[]>, before: K | null | undefined, after: K | null | undefined) => {
-      if (before === after) return;
+    const reindex = <K extends string | number>(map: Map<K, Finding[]> | null, before: K | null | undefined, after: K | null | undefined) => {
+      if (!map || before === after) return;
       if (before != null) removeFrom(map, before, f);
       if (after != null) insertById(map, after, f);
     };
@@ -301,13 +347,13 @@ export class Ledger {
     const pick = <K extends keyof typeof change>(key: K): Finding[K] => (key in change ? (change[key] as Finding[K]) : f[key]);
     // A finding changes test only when a test is merged into another (duplicate health).
     reindex(this.findingsByTest, f.testId, pick('testId'));
-    reindex(this.findingsByHash, f.hashCode, pick('hashCode'));
-    reindex(this.findingsByUniqueId, f.uniqueIdFromTool, pick('uniqueIdFromTool'));
-    reindex(this.findingsByFile, f.filePath || null, pick('filePath') || null);
-    reindex(this.findingsByFingerprint, f.fingerprint || null, pick('fingerprint') || null);
+    reindex(this.hashIndex, f.hashCode, pick('hashCode'));
+    reindex(this.uniqueIdIndex, f.uniqueIdFromTool, pick('uniqueIdFromTool'));
+    reindex(this.fileIndex, f.filePath || null, pick('filePath') || null);
+    reindex(this.fingerprintIndex, f.fingerprint || null, pick('fingerprint') || null);
     const duplicateBefore = f.duplicate && f.duplicateOf != null ? f.duplicateOf : null;
     const duplicateAfter = pick('duplicate') && pick('duplicateOf') != null ? pick('duplicateOf') : null;
-    reindex(this.duplicatesOf, duplicateBefore, duplicateAfter);
+    reindex(this.duplicateIndex, duplicateBefore, duplicateAfter);
     Object.assign(f, change);
   }
 

@@ -669,26 +669,35 @@ async function forEachLine(
 ): Promise<{ size: number; tail: number; mtimeMs: number }> {
   const handle = await fs.open(file, 'r');
   try {
-    const { mtimeMs } = await handle.stat();
-    const chunk = Buffer.allocUnsafe(chunkBytes);
-    let carry: Buffer = Buffer.alloc(0);
+    const { mtimeMs, size: fileSize } = await handle.stat();
+    // One buffer for the whole file: the unfinished line at the end of a chunk is moved to its
+    // front and the next chunk is read in behind it, so no chunk is copied again (concatenating
+    // them copied the whole document once more, 0.1 s of a 100,000-finding reimport). It is no
+    // larger than the file, and grows only for a line longer than itself.
+    let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, fileSize + 1)));
+    let carry = 0;
     let index = 0;
     let size = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (carry === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, carry);
+        buffer = larger;
+      }
+      const { bytesRead } = await handle.read(buffer, carry, buffer.length - carry, null);
       if (bytesRead === 0) break;
-      // `carry` (the start of a line) is copied before `chunk` is read into again.
-      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      const base = size - carry.length;
+      const bytes = buffer.subarray(0, carry + bytesRead);
+      const base = size - carry;
       size += bytesRead;
       let start = 0;
       for (let nl = bytes.indexOf(0x0a, start); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
         onLine(bytes.toString('utf8', start, nl), index++, base + start, base + nl);
         start = nl + 1;
       }
-      carry = Buffer.from(bytes.subarray(start));
+      // Overlapping copies are safe: Buffer#copy moves the bytes as memmove does.
+      carry = bytes.copy(buffer, 0, start);
     }
-    return { size, tail: carry.length, mtimeMs };
+    return { size, tail: carry, mtimeMs };
   } finally {
     await handle.close();
   }

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { casefold } from '../../src/engine/casefold';
 import { hashConfigFor, type HashConfig } from '../../src/engine/dedupe-config';
 import { computeHashCode, hashInput, type HashableFinding } from '../../src/engine/hash-code';
+import { sha256Hex } from '../../src/engine/sha256';
 import { isBelowMinimumSeverity, numericalSeverity, sanitizeSeverity, syncVulnerabilityIds } from '../../src/engine/normalise';
 import { defaultSettings, pythonStr } from '../../src/model';
 
@@ -30,6 +32,20 @@ describe('§6.2 hash code test vectors', () => {
     const f = finding({ title: 'Finding without cwe', cwe: 0, line: null, filePath: null, description: 'desc' });
     assert.equal(hashInput(f, legacy), 'Finding without cwe0NoneNonedesc');
     assert.equal(computeHashCode(f, legacy), 'b638b7209fafbdca1b095d956f7bdf21b361e0d8abe2063461280ed8619233e9');
+  });
+});
+
+describe('§6.2 H(s): SHA-256 of the UTF-8 text, lowercase hex', () => {
+  // The one-shot hash must give the digest the hash object gives for every string a report can
+  // hold: hash codes stored by an older build are compared against new ones on every reimport.
+  const texts = ['', 'abc', 'Use of eval9512src/app.js', 'Größe ß 東京 🔒', 'lone \ud800 surrogate \udfff', 'x'.repeat(100_000)];
+  for (const text of texts) {
+    it(`equals createHash('sha256') for ${JSON.stringify(text.slice(0, 24))} (${text.length} chars)`, () => {
+      assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'));
+    });
+  }
+  it('is the known digest of "abc"', () => {
+    assert.equal(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
 
