@@ -21,8 +21,6 @@ type Fingerprintable = Pick<ParsedFinding, 'filePath' | 'line' | 'vulnIdFromTool
   regionHash?: string | null;
 };
 
-const sha = sha256Hex;
-
 /** Whitespace differences (re-indentation, reflowed spaces) do not change a line's identity. */
 export function normaliseLineText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -171,9 +169,9 @@ export function assignFingerprints(findings: Fingerprintable[], ctx: Pick<Engine
     const inSnippet = flaggedTextInSnippet(f);
     const inFile = lines ? flaggedTextInFile(lines, f) : null;
     const text = inFile && fileAgreesWithSnippet(inFile, inSnippet) ? inFile : inSnippet;
-    f.lineHash = text ? sha(`${ruleOf(f)}\u0000${text.anchor}`) : null;
+    f.lineHash = text ? sha256Hex(`${ruleOf(f)}\u0000${text.anchor}`) : null;
     // A one-line region is its anchor: the same hash, without hashing it twice.
-    f.regionHash = text ? (text.region === text.anchor ? f.lineHash : sha(`${ruleOf(f)}\u0000${text.region}`)) : null;
+    f.regionHash = text ? (text.region === text.anchor ? f.lineHash : sha256Hex(`${ruleOf(f)}\u0000${text.region}`)) : null;
     const tool = toolFingerprint(f);
     if (tool) {
       f.fingerprint = tool;
@@ -181,7 +179,7 @@ export function assignFingerprints(findings: Fingerprintable[], ctx: Pick<Engine
       const occurrenceKey = `${path}\u0000${f.lineHash}`;
       const n = (occurrences.get(occurrenceKey) ?? 0) + 1;
       occurrences.set(occurrenceKey, n);
-      f.fingerprint = `content:${sha(`${path}\u0000${f.lineHash}\u0000${text.context ?? ''}`)}:${n}`;
+      f.fingerprint = `content:${sha256Hex(`${path}\u0000${f.lineHash}\u0000${text.context ?? ''}`)}:${n}`;
     } else {
       f.fingerprint = null;
     }

@@ -672,7 +672,7 @@ async function forEachLine(
     const { mtimeMs, size: fileSize } = await handle.stat();
     // One buffer for the whole file: the unfinished line at the end of a chunk is moved to its
     // front and the next chunk is read in behind it, so no chunk is copied again (concatenating
-    // them copied the whole document once more, 0.1 s of a 100,000-finding reimport). It is no
+    // them copied the whole document once more, 0.1 s of a 100,000-finding reimport). It starts no
     // larger than the file, and grows only for a line longer than itself.
     let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, fileSize + 1)));
     let carry = 0;
