@@ -236,9 +236,9 @@ export class WorkspaceSession {
     return this.previewedBeforeOpen;
   }
 
-  /** True while the shown files' findings come from a preview and the store is not open yet. */
+  /** True while the shown files' findings come from a preview (it is dropped when the store opens). */
   get previewing(): boolean {
-    return this.preview !== undefined && !this.openedStore;
+    return this.preview !== undefined;
   }
 
   /** Closes the store (storePath changed or the folder was removed). */

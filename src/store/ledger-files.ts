@@ -490,21 +490,24 @@ export async function readLineRanges(file: string, testId: number, ranges: reado
     const found: Finding[] = [];
     for (let i = 0; i < ranges.length; i += 2) {
       const bytes = await readRange(handle, file, ranges[i], ranges[i + 1]);
-      for (const line of bytes.toString('utf8').split('\n')) {
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          throw new LedgerFileError(file, `bytes ${ranges[i]}–${ranges[i + 1]} do not hold whole findings`);
-        }
-        if (!isRecord(value) || typeof value.id !== 'number' || value.testId !== testId) throw new LedgerFileError(file, `a line is not a finding of test ${testId}`);
-        found.push(decodeFinding(value));
-      }
+      // A range that does not start and end on line boundaries cuts a line, which then is no finding.
+      for (const line of bytes.toString('utf8').split('\n')) found.push(decodeFinding(findingOfLine(file, line, testId)));
     }
     return found;
   } finally {
     await handle.close();
   }
+}
+
+/** One line of a test's document read on its own, as a finding of that test, or an error naming the file. */
+function findingOfLine(file: string, text: string, testId: number): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isRecord(value) && typeof value.id === 'number' && value.testId === testId) return value;
+  } catch {
+    // Reported below as a line that is not a finding of this test.
+  }
+  throw new LedgerFileError(file, `a line is not a finding of test ${testId}`);
 }
 
 /** The import records in the header line of one test's document, without reading its findings. */
@@ -613,15 +616,7 @@ export async function readPartFindings(file: string, testId: number, ids: readon
       if (start >= size) return null;
       return { start, ...(await lineFrom(start)) };
     };
-    const parse = (text: string): Record<string, unknown> => {
-      try {
-        const value: unknown = JSON.parse(text);
-        if (isRecord(value) && typeof value.id === 'number' && value.testId === testId) return value;
-      } catch {
-        // Reported below as a line that is not a finding of this test.
-      }
-      throw new LedgerFileError(file, `a line is not a finding of test ${testId}`);
-    };
+    const parse = (text: string) => findingOfLine(file, text, testId);
     const header = await lineFrom(0);
     const found: Finding[] = [];
     for (const id of ids) {

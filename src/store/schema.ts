@@ -80,6 +80,25 @@ const LIST_OF_KIND: Record<(typeof ID_KINDS)[number], (typeof LISTS)[number] | n
   note: null,
 };
 
+/** The structure of one finding the Ledger relies on, beyond the id its list checks. */
+function findingStructureProblem(f: Record<string, unknown>, i: number): string | null {
+  if (!isId(f.testId)) return `"findings[${i}].testId" is not a positive integer`;
+  if (f.notes !== undefined && !Array.isArray(f.notes)) return `"findings[${i}].notes" is not an array`;
+  return null;
+}
+
+/** The structure of one import record the Ledger relies on, beyond the id its list checks. */
+function importStructureProblem(r: Record<string, unknown>, i: number): string | null {
+  if (!isId(r.testId)) return `"imports[${i}].testId" is not a positive integer`;
+  if (!Array.isArray(r.actions)) return `"imports[${i}].actions" is not an array`;
+  // Warnings are optional (stores written before them have none) and are shown as text.
+  const warnings = r.warnings;
+  if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) {
+    return `"imports[${i}].warnings" is not a list of strings`;
+  }
+  return null;
+}
+
 /**
  * Checks the structure the Ledger relies on: the lists exist, every record has a positive
  * integer id that is unique in its list, findings and tests point at their parents by id.
@@ -107,9 +126,8 @@ export function findStructuralProblem(document: Record<string, unknown>): string
   }
   const findings = document.findings as Record<string, unknown>[];
   for (let i = 0; i < findings.length; i++) {
-    const f = findings[i];
-    if (!isId(f.testId)) return `"findings[${i}].testId" is not a positive integer`;
-    if (f.notes !== undefined && !Array.isArray(f.notes)) return `"findings[${i}].notes" is not an array`;
+    const problem = findingStructureProblem(findings[i], i);
+    if (problem) return problem;
   }
   const tests = document.tests as Record<string, unknown>[];
   for (let i = 0; i < tests.length; i++) {
@@ -117,13 +135,8 @@ export function findStructuralProblem(document: Record<string, unknown>): string
   }
   const imports = document.imports as Record<string, unknown>[];
   for (let i = 0; i < imports.length; i++) {
-    if (!isId(imports[i].testId)) return `"imports[${i}].testId" is not a positive integer`;
-    if (!Array.isArray(imports[i].actions)) return `"imports[${i}].actions" is not an array`;
-    // Warnings are optional (stores written before them have none) and are shown as text.
-    const warnings = imports[i].warnings;
-    if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) {
-      return `"imports[${i}].warnings" is not a list of strings`;
-    }
+    const problem = importStructureProblem(imports[i], i);
+    if (problem) return problem;
   }
   if (!isRecord(document.hashConfigFingerprints)) return '"hashConfigFingerprints" is missing or not an object';
   // Finding groups are optional (stores written before them have none), but when present the
@@ -284,15 +297,15 @@ function findingFieldProblem(f: Partial<Record<string, unknown>>, i: number): st
 export function findRecordsProblem(findings: readonly unknown[], imports: readonly unknown[]): string | null {
   for (let i = 0; i < findings.length; i++) {
     const f: unknown = findings[i];
-    if (!isRecord(f) || !isId(f.id) || !isId(f.testId)) return `"findings[${i}]" is not a finding with an id and a test id`;
-    const problem = findingFieldProblem(f, i);
+    if (!isRecord(f) || !isId(f.id)) return `"findings[${i}]" is not an object with a positive integer id`;
+    const problem = findingStructureProblem(f, i) ?? findingFieldProblem(f, i);
     if (problem) return problem;
   }
   for (let i = 0; i < imports.length; i++) {
     const r: unknown = imports[i];
-    if (!isRecord(r) || !isId(r.id) || !isId(r.testId) || !Array.isArray(r.actions)) return `"imports[${i}]" is not an import record`;
-    const warnings = r.warnings;
-    if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) return `"imports[${i}].warnings" is not a list of strings`;
+    if (!isRecord(r) || !isId(r.id)) return `"imports[${i}]" is not an object with a positive integer id`;
+    const problem = importStructureProblem(r, i) ?? importFieldProblem(r, i);
+    if (problem) return problem;
   }
   return null;
 }
@@ -315,9 +328,16 @@ export function findFieldProblem(document: Record<string, unknown>): string | nu
   }
   const imports = document.imports as Record<string, unknown>[];
   for (let i = 0; i < imports.length; i++) {
-    const actions = imports[i].actions as unknown[];
-    for (let j = 0; j < actions.length; j++) if (!isRecord(actions[j])) return `"imports[${i}].actions[${j}]" is not an object`;
+    const problem = importFieldProblem(imports[i], i);
+    if (problem) return problem;
   }
+  return null;
+}
+
+/** The first action of one import record (whose structure holds) that is not an object, or null. */
+function importFieldProblem(r: Record<string, unknown>, i: number): string | null {
+  const actions = r.actions as unknown[];
+  for (let j = 0; j < actions.length; j++) if (!isRecord(actions[j])) return `"imports[${i}].actions[${j}]" is not an object`;
   return null;
 }
 
