@@ -356,18 +356,24 @@ interface Anchor {
  * anchor's, as a diff's hunks shift the unchanged lines between them.
  */
 class ShiftAnchors {
-  /** The pairs as they are bound; indexed by file on the first question, if one is ever asked. */
-  private readonly pairs: [Finding, Finding][] = [];
+  /**
+   * The pairs as they are bound, as two lists (one pair per report finding, so no array per
+   * pair); indexed by file on the first question, if one is ever asked.
+   */
+  private readonly incoming: Finding[] = [];
+  private readonly stored: Finding[] = [];
   private byPath: Map<string, Anchor[]> | null = null;
 
   add(incoming: Finding, stored: Finding): void {
-    this.pairs.push([incoming, stored]);
+    this.incoming.push(incoming);
+    this.stored.push(stored);
     this.byPath = null;
   }
 
   private index(): Map<string, Anchor[]> {
     const byPath = new Map<string, Anchor[]>();
-    for (const [incoming, stored] of this.pairs) {
+    for (let k = 0; k < this.incoming.length; k++) {
+      const [incoming, stored] = [this.incoming[k], this.stored[k]];
       const path = sourcePathOf(incoming);
       if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) continue;
       addTo(byPath, path, { line: incoming.line, storedLine: stored.line, shift: incoming.line - stored.line, inOrder: false });
@@ -569,8 +575,10 @@ export const fingerprintMatcher: ReimportMatcher = {
 
     const renamed = ctx.source?.renamedFiles?.() ?? new Map<string, string>();
     const oldPathOf = new Map([...renamed].map(([from, to]) => [to, from]));
-    const assigned = new Map<Finding, ReimportMatch>();
-    const prepared = new Set<Finding>();
+    // Every prepared incoming finding, with its binding or null while it has none: one map
+    // instead of a set of the prepared beside a map of the bound (a report's worth of entries).
+    const assigned = new Map<Finding, ReimportMatch | null>();
+    const isBound = (f: Finding): boolean => assigned.get(f) != null;
     const createdInRun = new Set<number>();
 
     const match = (stored: Finding, incoming: Finding, tier: string): ReimportMatch => ({
@@ -584,8 +592,8 @@ export const fingerprintMatcher: ReimportMatcher = {
     return {
       prepare(incoming) {
         const claimed = new Set<number>();
-        const open = incoming.filter((f) => !prepared.has(f));
-        for (const f of open) prepared.add(f);
+        const open = incoming.filter((f) => !assigned.has(f));
+        for (const f of open) assigned.set(f, null);
         const bind = (f: Finding, stored: Finding | undefined, tier: string) => {
           if (!stored) return;
           claimed.add(stored.id);
@@ -600,20 +608,27 @@ export const fingerprintMatcher: ReimportMatcher = {
         // The incoming findings of each fingerprint, in the order the fingerprints first occur
         // (one pass over the report): a fingerprint of one incoming and one stored finding is
         // bound in that order, which is the report's order among such fingerprints.
-        const incomingOf = new Map<string, Finding[]>();
-        for (const f of open) addTo(incomingOf, f.fingerprint || null, f);
+        // Most fingerprints belong to one incoming finding: those are kept without a list.
+        const firstOf = new Map<string, Finding>();
+        const othersOf = new Map<string, Finding[]>();
+        for (const f of open) {
+          if (!f.fingerprint) continue;
+          if (!firstOf.has(f.fingerprint)) firstOf.set(f.fingerprint, f);
+          else addTo(othersOf, f.fingerprint, f);
+        }
         const shared = new Map<string, Finding[]>();
-        for (const [fingerprint, members] of incomingOf) {
+        for (const [fingerprint, first] of firstOf) {
           const stored = byFingerprint.get(fingerprint);
           if (!stored) continue;
-          if (stored.length === 1 && members.length === 1) {
+          const others = othersOf.get(fingerprint);
+          if (stored.length === 1 && !others) {
             if (!claimed.has(stored[0].id)) {
-              bind(members[0], stored[0], 'fingerprint');
-              anchors.add(members[0], stored[0]);
+              bind(first, stored[0], 'fingerprint');
+              anchors.add(first, stored[0]);
             }
             continue;
           }
-          shared.set(fingerprint, members);
+          shared.set(fingerprint, others ? [first, ...others] : [first]);
         }
         for (const [fingerprint, members] of shared) {
           const candidates = free(byFingerprint.get(fingerprint));
@@ -650,9 +665,9 @@ export const fingerprintMatcher: ReimportMatcher = {
           }],
         ];
         // Later tiers look only at what the fingerprint left (usually a few of the report).
-        const left = open.filter((f) => !assigned.has(f));
+        const left = open.filter((f) => !isBound(f));
         for (const [tier, find] of tiers) {
-          for (const f of left) if (!assigned.has(f)) bind(f, find(f), tier);
+          for (const f of left) if (!isBound(f)) bind(f, find(f), tier);
         }
         // Position-independent matching of one rule, file, message and region shape (a finding
         // whose flagged extent changed was edited) where a side has no line text: each such group
@@ -661,7 +676,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         // finding that moved least keeps its place whatever order the report lists them in.
         const groups = new Map<string, Finding[]>();
         for (const f of left) {
-          const key = assigned.has(f) ? null : messageKey(f);
+          const key = isBound(f) ? null : messageKey(f);
           addTo(groups, key && `${key}\u0000${regionShape(f) ?? ''}`, f);
         }
         let work = ALIGN_REPORT_WORK;
@@ -682,7 +697,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         const sortedCandidates = new Map<string, readonly Finding[]>();
         for (const [shaped, members] of groups) {
           for (const f of members) {
-            if (assigned.has(f)) continue;
+            if (isBound(f)) continue;
             let byLine = sortedCandidates.get(shaped);
             if (!byLine) {
               const agreeing = free(byMessage.get(messageKey(f) ?? '')).filter((s) => shapesAgree(f, s));
@@ -697,10 +712,10 @@ export const fingerprintMatcher: ReimportMatcher = {
         }
         pairs.sort((a, b) => a.d - b.d || (a.f.line ?? 0) - (b.f.line ?? 0) || a.s.id - b.s.id);
         for (const { f, s } of pairs) {
-          if (!assigned.has(f) && !claimed.has(s.id)) bind(f, s, 'fingerprint:nearby');
+          if (!isBound(f) && !claimed.has(s.id)) bind(f, s, 'fingerprint:nearby');
         }
         for (const f of left) {
-          if (assigned.has(f) || f.lineHash) continue;
+          if (isBound(f) || f.lineHash) continue;
           const m = fallback().candidates(f).find((c) => !claimed.has(c.finding.id));
           if (m) bind(f, m.finding, m.tier);
         }
@@ -708,7 +723,7 @@ export const fingerprintMatcher: ReimportMatcher = {
       candidates(incoming) {
         const bound = assigned.get(incoming);
         if (bound) return [bound];
-        if (!prepared.has(incoming)) return fallback().candidates(incoming);
+        if (bound === undefined) return fallback().candidates(incoming);
         // A finding created earlier in this run with the same fingerprint is its match, so one
         // report never creates two copies of one fingerprint.
         const same = incoming.fingerprint ? byFingerprint.get(incoming.fingerprint) ?? [] : [];

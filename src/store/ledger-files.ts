@@ -858,11 +858,11 @@ export function journalLine(entry: JournalEntry): string {
 }
 
 /**
- * Appends a line to the journal and flushes it, first cutting off a torn line a crashed writer
- * left at `validSize` (the caller holds the store lock, so no live writer is appending).
- * Returns the journal's new size and whether the file was created.
+ * Appends a line (its UTF-8 bytes) to the journal and flushes it, first cutting off a torn line
+ * a crashed writer left at `validSize` (the caller holds the store lock, so no live writer is
+ * appending). Returns the journal's new size and whether the file was created.
  */
-export async function appendJournal(file: string, line: string, validSize: number, fsync: boolean): Promise<{ size: number; created: boolean }> {
+export async function appendJournal(file: string, line: Buffer, validSize: number, fsync: boolean): Promise<{ size: number; created: boolean }> {
   let created = false;
   let handle: fs.FileHandle;
   try {
@@ -875,14 +875,13 @@ export async function appendJournal(file: string, line: string, validSize: numbe
   try {
     const stat = await handle.stat();
     if (stat.size !== validSize) await handle.truncate(validSize);
-    const buffer = Buffer.from(line, 'utf8');
     let written = 0;
-    while (written < buffer.length) {
-      const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, validSize + written);
+    while (written < line.length) {
+      const { bytesWritten } = await handle.write(line, written, line.length - written, validSize + written);
       written += bytesWritten;
     }
     if (fsync) await handle.sync();
-    return { size: validSize + buffer.length, created };
+    return { size: validSize + line.length, created };
   } finally {
     await handle.close();
   }
