@@ -159,30 +159,33 @@ function fileAgreesWithSnippet(file: FlaggedText, snippet: FlaggedText | null): 
  * content fingerprint and are matched on rule, file and message instead.
  */
 export function assignFingerprints(findings: Fingerprintable[], ctx: Pick<EngineContext, 'source'>): void {
-  const occurrences = new Map<string, number>();
-  const ordered = findings
-    .map((f, index) => ({ f, index }))
-    .sort((a, b) => (a.f.line ?? 0) - (b.f.line ?? 0) || a.index - b.index);
-  for (const { f } of ordered) {
+  // Only the occurrence counter depends on the order, so only the findings that get a content
+  // fingerprint are put in line order (a report whose tool fingerprints every finding, as
+  // CodeQL's and Semgrep's SARIF do, sorts nothing).
+  const contentFingerprinted: { f: Fingerprintable; index: number; path: string; context: string }[] = [];
+  for (let index = 0; index < findings.length; index++) {
+    const f = findings[index];
     const path = sourcePathOf(f);
     const lines = path && ctx.source ? ctx.source.lines(path) : undefined;
     const inSnippet = flaggedTextInSnippet(f);
     const inFile = lines ? flaggedTextInFile(lines, f) : null;
     const text = inFile && fileAgreesWithSnippet(inFile, inSnippet) ? inFile : inSnippet;
-    f.lineHash = text ? sha256Hex(`${ruleOf(f)}\u0000${text.anchor}`) : null;
+    const rule = text ? ruleOf(f) : '';
+    f.lineHash = text ? sha256Hex(`${rule}\u0000${text.anchor}`) : null;
     // A one-line region is its anchor: the same hash, without hashing it twice.
-    f.regionHash = text ? (text.region === text.anchor ? f.lineHash : sha256Hex(`${ruleOf(f)}\u0000${text.region}`)) : null;
+    f.regionHash = text ? (text.region === text.anchor ? f.lineHash : sha256Hex(`${rule}\u0000${text.region}`)) : null;
     const tool = toolFingerprint(f);
-    if (tool) {
-      f.fingerprint = tool;
-    } else if (text && f.lineHash && path) {
-      const occurrenceKey = `${path}\u0000${f.lineHash}`;
-      const n = (occurrences.get(occurrenceKey) ?? 0) + 1;
-      occurrences.set(occurrenceKey, n);
-      f.fingerprint = `content:${sha256Hex(`${path}\u0000${f.lineHash}\u0000${text.context ?? ''}`)}:${n}`;
-    } else {
-      f.fingerprint = null;
-    }
+    if (tool) f.fingerprint = tool;
+    else if (text && f.lineHash && path) contentFingerprinted.push({ f, index, path, context: text.context ?? '' });
+    else f.fingerprint = null;
+  }
+  contentFingerprinted.sort((a, b) => (a.f.line ?? 0) - (b.f.line ?? 0) || a.index - b.index);
+  const occurrences = new Map<string, number>();
+  for (const { f, path, context } of contentFingerprinted) {
+    const occurrenceKey = `${path}\u0000${f.lineHash}`;
+    const n = (occurrences.get(occurrenceKey) ?? 0) + 1;
+    occurrences.set(occurrenceKey, n);
+    f.fingerprint = `content:${sha256Hex(`${path}\u0000${f.lineHash}\u0000${context}`)}:${n}`;
   }
 }
 
@@ -607,32 +610,32 @@ export const fingerprintMatcher: ReimportMatcher = {
         const anchors = new ShiftAnchors();
         // The incoming findings of each fingerprint, in the order the fingerprints first occur
         // (one pass over the report): a fingerprint of one incoming and one stored finding is
-        // bound in that order, which is the report's order among such fingerprints.
-        // Most fingerprints belong to one incoming finding: those are kept without a list.
-        const firstOf = new Map<string, Finding>();
-        const othersOf = new Map<string, Finding[]>();
+        // bound in that order, which is the report's order among such fingerprints. Only
+        // fingerprints some stored finding has are grouped, keyed by the stored list (one
+        // look-up of the fingerprint per incoming finding), and most belong to one incoming
+        // finding: those are kept without a list of their own.
+        const incomingOf = new Map<Finding[], Finding | Finding[]>();
         for (const f of open) {
-          if (!f.fingerprint) continue;
-          if (!firstOf.has(f.fingerprint)) firstOf.set(f.fingerprint, f);
-          else addTo(othersOf, f.fingerprint, f);
-        }
-        const shared = new Map<string, Finding[]>();
-        for (const [fingerprint, first] of firstOf) {
-          const stored = byFingerprint.get(fingerprint);
+          const stored = f.fingerprint ? byFingerprint.get(f.fingerprint) : undefined;
           if (!stored) continue;
-          const others = othersOf.get(fingerprint);
-          if (stored.length === 1 && !others) {
+          const seen = incomingOf.get(stored);
+          if (seen === undefined) incomingOf.set(stored, f);
+          else if (Array.isArray(seen)) seen.push(f);
+          else incomingOf.set(stored, [seen, f]);
+        }
+        const shared: [Finding[], Finding[]][] = [];
+        for (const [stored, members] of incomingOf) {
+          if (stored.length === 1 && !Array.isArray(members)) {
             if (!claimed.has(stored[0].id)) {
-              bind(first, stored[0], 'fingerprint');
-              anchors.add(first, stored[0]);
+              bind(members, stored[0], 'fingerprint');
+              anchors.add(members, stored[0]);
             }
             continue;
           }
-          shared.set(fingerprint, others ? [first, ...others] : [first]);
+          shared.push([stored, Array.isArray(members) ? members : [members]]);
         }
-        for (const [fingerprint, members] of shared) {
-          const candidates = free(byFingerprint.get(fingerprint));
-          for (const [f, s] of alignByExpectedLine(members, candidates, anchors)) bind(f, s, 'fingerprint');
+        for (const [stored, members] of shared) {
+          for (const [f, s] of alignByExpectedLine(members, free(stored), anchors)) bind(f, s, 'fingerprint');
         }
         // The looser tiers look only at stored findings the fingerprint left free, so they are
         // indexed after it: in a reimport where most findings keep their fingerprint, a few.

@@ -193,17 +193,15 @@ const TOP_LEVEL_REFRESHABLE = new Set([
 ]);
 
 /**
- * Improvement 9: copies the configured descriptive fields from the incoming finding onto the
- * matched one, so the editor shows the current line, snippet and text (DefectDojo freezes them
- * at first import, §4.5, issue #12937).
+ * Improvement 9: copies the configured descriptive fields (as `refreshedFields` gives them) from
+ * the incoming finding onto the matched one, so the editor shows the current line, snippet and
+ * text (DefectDojo freezes them at first import, §4.5, issue #12937).
  */
 function refreshMatchedFields(existing: Finding, incoming: Finding, fields: readonly string[]): boolean {
   const target = existing as unknown as Record<string, unknown>;
   const source = incoming as unknown as Record<string, unknown>;
   let changed = false;
-  // A snippet is only readable with the line it starts on, so the two are refreshed together.
-  const expanded = fields.includes('snippet') && !fields.includes('snippetStartLine') ? [...fields, 'snippetStartLine'] : fields;
-  for (const field of expanded) {
+  for (const field of fields) {
     if (LOCATION_FIELDS.has(field)) {
       const value = (incoming.location as Record<string, unknown> | undefined)?.[field];
       if (value === undefined && !existing.location) continue;
@@ -227,6 +225,14 @@ function refreshMatchedFields(existing: Finding, incoming: Finding, fields: read
     }
   }
   return changed;
+}
+
+/**
+ * The fields a run refreshes (`reimport.refreshMatchedFields`), worked out once per run: a
+ * snippet is only readable with the line it starts on, so the two are refreshed together.
+ */
+function refreshedFields(configured: readonly string[]): readonly string[] {
+  return configured.includes('snippet') && !configured.includes('snippetStartLine') ? [...configured, 'snippetStartLine'] : configured;
 }
 
 /**
@@ -279,6 +285,7 @@ class ReimportRun {
   readonly stale = new Map<number, StaleState>();
   private readonly scanType: string;
   private readonly settings: EngineContext['settings'];
+  private readonly refreshed: readonly string[];
 
   constructor(
     readonly ledger: Ledger,
@@ -290,6 +297,7 @@ class ReimportRun {
   ) {
     this.scanType = run.scanType;
     this.settings = ctx.settings;
+    this.refreshed = refreshedFields(ctx.settings['reimport.refreshMatchedFields']);
   }
 
   private status(f: Finding, patch: Partial<Pick<Finding, StatusField>>, reason: string): void {
@@ -336,8 +344,7 @@ class ReimportRun {
       this.ledger.touch(existing);
     }
     this.pendingFix.delete(existing.id);
-    const refreshed = this.settings['reimport.refreshMatchedFields'];
-    if (firstBinding && refreshed.length > 0 && refreshMatchedFields(existing, incoming, refreshed)) this.ledger.touch(existing);
+    if (firstBinding && this.refreshed.length > 0 && refreshMatchedFields(existing, incoming, this.refreshed)) this.ledger.touch(existing);
     if (firstBinding) {
       // DefectDojo recomputes the SLA on every save and again for every finding when the SLA
       // configuration changes; recomputing on each match gives the same dates and follows a
@@ -524,7 +531,9 @@ class ReimportRun {
     // DefectDojo re-derives the CWE set from the stored primary CWE only (§4.5 quirk): the extra
     // CWEs are dropped and the report's are ignored. Improvement 8: the report's extra CWEs
     // replace the stored ones.
-    const cwes = this.settings['reimport.reconcileCwes'] ? [...new Set(incoming.cwes)].filter((c) => c !== existing.cwe) : [];
+    // Most findings carry no extra CWE: no set is made for an empty list.
+    const reconcile = this.settings['reimport.reconcileCwes'] && incoming.cwes.length > 0;
+    const cwes = reconcile ? [...new Set(incoming.cwes)].filter((c) => c !== existing.cwe) : [];
     if (existing.cve !== cve || !sameValue(existing.vulnerabilityIds, ids) || !sameValue(existing.cwes, cwes)) {
       existing.vulnerabilityIds = ids;
       existing.cve = cve;

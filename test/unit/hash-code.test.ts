@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { casefold } from '../../src/engine/casefold';
 import { hashConfigFor, type HashConfig } from '../../src/engine/dedupe-config';
-import { computeHashCode, hashInput, type HashableFinding } from '../../src/engine/hash-code';
+import { computeHashCode, hashInput, stripAsciiWhitespace, type HashableFinding } from '../../src/engine/hash-code';
 import { sha256Hex } from '../../src/engine/sha256';
 import { isBelowMinimumSeverity, numericalSeverity, sanitizeSeverity, syncVulnerabilityIds } from '../../src/engine/normalise';
 import { defaultSettings, pythonStr } from '../../src/model';
@@ -65,6 +65,20 @@ describe('§6.2 H(s): case folding, whitespace strip, service', () => {
   it('strips ASCII whitespace from both ends after folding', () => {
     const config: HashConfig = { ...legacy, fields: ['title'] };
     assert.equal(computeHashCode(finding({ title: '  Straße ﬁle ς  \n' }), config), '621710486b4135546fb6cbc5c4cb273e0801d4d9abff3f03fddecf785bbfb277');
+  });
+
+  it("strips exactly Python's bytes.strip() set (space, \\t, \\n, \\v, \\f, \\r) and only at the ends", () => {
+    assert.equal(stripAsciiWhitespace(' \t\n\v\f\r a \t b \r\f\v\n\t '), 'a \t b');
+    assert.equal(stripAsciiWhitespace(' \t\r\n '), '');
+    assert.equal(stripAsciiWhitespace(''), '');
+    const untouched = 'no ends to strip';
+    assert.equal(stripAsciiWhitespace(untouched), untouched);
+    // Unicode whitespace is not ASCII whitespace: bytes.strip() keeps U+00A0, U+2003 and U+0085.
+    assert.equal(stripAsciiWhitespace('\u00a0x\u2003\u0085'), '\u00a0x\u2003\u0085');
+    // U+001C–U+001F are whitespace to str.strip() but not to bytes.strip().
+    assert.equal(stripAsciiWhitespace('\u001cx\u001f'), '\u001cx\u001f');
+    const long = `${' '.repeat(3)}${'description '.repeat(10_000)}\n`;
+    assert.equal(stripAsciiWhitespace(long), long.trim());
   });
 
   it('appends service only when it is non-empty (HASH_CODE_FIELDS_ALWAYS)', () => {
