@@ -59,6 +59,20 @@ describe('fingerprint: content fingerprints (docs/improvements.md §4)', () => {
     assert.ok(b.fingerprint?.endsWith(':2'));
   });
 
+  it('the occurrence counter runs in line order over the content-fingerprinted findings only, whatever the report order', () => {
+    const text = ['eval(input);', 'eval(input);', 'eval(input);'].join('\n');
+    const tool = finding('f.js', 1, 'js/eval', { location: { ruleId: 'js/eval', partialFingerprints: { primaryLocationLineHash: 'abc:1' } } });
+    const second = finding('f.js', 2);
+    const third = finding('f.js', 3);
+    assignFingerprints([third, tool, second], ctxWith(source({ 'f.js': text })));
+    assert.equal(tool.fingerprint, 'tool:primaryLocationLineHash=abc:1');
+    // The tool-fingerprinted line 1 takes no number: line 2 is the first content occurrence.
+    assert.ok(second.fingerprint?.startsWith('content:') && second.fingerprint.endsWith(':1'));
+    assert.ok(third.fingerprint?.endsWith(':2'));
+    // Its line hash is still computed, for the looser tiers.
+    assert.equal(tool.lineHash, second.lineHash);
+  });
+
   it('without the file text there is no content fingerprint, and the hash code keys triage', () => {
     const f = finding('missing.js', 3, 'r', { hashCode: 'abc' });
     assignFingerprints([f], ctxWith(source({})));
