@@ -376,7 +376,8 @@ class ShiftAnchors {
   private index(): Map<string, Anchor[]> {
     const byPath = new Map<string, Anchor[]>();
     for (let k = 0; k < this.incoming.length; k++) {
-      const [incoming, stored] = [this.incoming[k], this.stored[k]];
+      const incoming = this.incoming[k];
+      const stored = this.stored[k];
       const path = sourcePathOf(incoming);
       if (!path || path !== sourcePathOf(stored) || incoming.line == null || stored.line == null) continue;
       addTo(byPath, path, { line: incoming.line, storedLine: stored.line, shift: incoming.line - stored.line, inOrder: false });
