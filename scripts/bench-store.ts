@@ -577,7 +577,8 @@ function findMultitool(): Multitool {
     } catch (error) {
       return { executable: null, detail: `not available here (no \`sarif\` on PATH and @microsoft/sarif-multitool is not installed for ${process.platform}: ${(error as Error).message.split('\n')[0]}); not measured` };
     }
-    if ((statSync(executable).mode & 0o100) === 0) chmodSync(executable, statSync(executable).mode | 0o100);
+    const { mode } = statSync(executable);
+    if ((mode & 0o100) === 0) chmodSync(executable, mode | 0o100);
   }
   // Its `version` verb prints its banner to stderr, twice and without a newline; the first is kept.
   const probe = spawnSync(executable, ['version'], { encoding: 'utf8', env: { ...process.env, ...MULTITOOL_ENV } });
@@ -606,7 +607,10 @@ function runMultitool(runner: Runner, executable: string, next: string, previous
   if (changedBy !== null) {
     const log = JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { baselineState?: string }[] }[] };
     const states: Record<string, number> = {};
-    for (const result of log.runs.flatMap((r) => r.results ?? [])) states[result.baselineState ?? 'none'] = (states[result.baselineState ?? 'none'] ?? 0) + 1;
+    for (const result of log.runs.flatMap((r) => r.results ?? [])) {
+      const state = result.baselineState ?? 'none';
+      states[state] = (states[state] ?? 0) + 1;
+    }
     const kept = (states.unchanged ?? 0) + (states.updated ?? 0);
     const total = Object.values(states).reduce((a, b) => a + b, 0);
     if (states.new !== changedBy || states.absent !== changedBy || kept + changedBy * 2 !== total) {

@@ -848,13 +848,17 @@ export async function readJournal(file: string, from = 0): Promise<JournalConten
   return { entries, validBytes, size };
 }
 
-/** One journal entry as the line appended to the journal. */
-export function journalLine(entry: JournalEntry): string {
+/**
+ * One journal entry as the line appended to the journal, in UTF-8: the caller checks the bytes
+ * against the journal's bound and appends the same bytes, so a reimport's entry of tens of
+ * megabytes is encoded once.
+ */
+export function journalLine(entry: JournalEntry): Buffer {
   const findings = entry.findings.map(encodeFinding).join(',');
   const index = entry.index ? `,"index":${JSON.stringify(entry.index)}` : '';
   const added = entry.added?.length ? `,"added":[${entry.added.map(encodeFinding).join(',')}]` : '';
   const imports = entry.imports?.length ? `,"imports":${JSON.stringify(entry.imports)}` : '';
-  return `{"seq":${entry.seq}${index},"findings":[${findings}]${added}${imports}}\n`;
+  return Buffer.from(`{"seq":${entry.seq}${index},"findings":[${findings}]${added}${imports}}\n`, 'utf8');
 }
 
 /**
