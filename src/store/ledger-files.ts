@@ -848,25 +848,69 @@ export async function readJournal(file: string, from = 0): Promise<JournalConten
   return { entries, validBytes, size };
 }
 
+/** A journal line's UTF-8 bytes, in the pieces `journalLine` encoded, and their total. */
+export interface JournalLine {
+  pieces: readonly Buffer[];
+  bytes: number;
+}
+
+/** About how many characters of a journal line are encoded into one piece of bytes. */
+const JOURNAL_PIECE_CHARS = 1024 * 1024;
+
 /**
  * One journal entry as the line appended to the journal, in UTF-8: the caller checks the bytes
  * against the journal's bound and appends the same bytes, so a reimport's entry of tens of
- * megabytes is encoded once.
+ * megabytes is encoded once. The line is encoded a megabyte at a time and never held as one
+ * string: a 100,000-finding reimport's entry is 28 MB, and joining it into one string and then
+ * one buffer held three copies at once, which was the reimport's peak of memory.
  */
-export function journalLine(entry: JournalEntry): Buffer {
-  const findings = entry.findings.map(encodeFinding).join(',');
-  const index = entry.index ? `,"index":${JSON.stringify(entry.index)}` : '';
-  const added = entry.added?.length ? `,"added":[${entry.added.map(encodeFinding).join(',')}]` : '';
-  const imports = entry.imports?.length ? `,"imports":${JSON.stringify(entry.imports)}` : '';
-  return Buffer.from(`{"seq":${entry.seq}${index},"findings":[${findings}]${added}${imports}}\n`, 'utf8');
+export function journalLine(entry: JournalEntry): JournalLine {
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  let pending: string[] = [];
+  let chars = 0;
+  const flush = (): void => {
+    const piece = Buffer.from(pending.join(''), 'utf8');
+    pieces.push(piece);
+    bytes += piece.length;
+    pending = [];
+    chars = 0;
+  };
+  const add = (text: string): void => {
+    pending.push(text);
+    chars += text.length;
+    if (chars >= JOURNAL_PIECE_CHARS) flush();
+  };
+  const addFindings = (findings: readonly Finding[]): void => {
+    for (let i = 0; i < findings.length; i++) {
+      if (i > 0) add(',');
+      add(encodeFinding(findings[i]));
+    }
+  };
+  add(`{"seq":${entry.seq}`);
+  if (entry.index) add(`,"index":${JSON.stringify(entry.index)}`);
+  add(',"findings":[');
+  addFindings(entry.findings);
+  add(']');
+  if (entry.added?.length) {
+    add(',"added":[');
+    addFindings(entry.added);
+    add(']');
+  }
+  if (entry.imports?.length) add(`,"imports":${JSON.stringify(entry.imports)}`);
+  add('}\n');
+  flush();
+  return { pieces, bytes };
 }
 
 /**
  * Appends a line (its UTF-8 bytes) to the journal and flushes it, first cutting off a torn line
  * a crashed writer left at `validSize` (the caller holds the store lock, so no live writer is
- * appending). Returns the journal's new size and whether the file was created.
+ * appending). The pieces go in one after another; a crash between two leaves a torn line, which
+ * the next reader ignores and the next append cuts off. Returns the journal's new size and
+ * whether the file was created.
  */
-export async function appendJournal(file: string, line: Buffer, validSize: number, fsync: boolean): Promise<{ size: number; created: boolean }> {
+export async function appendJournal(file: string, line: JournalLine, validSize: number, fsync: boolean): Promise<{ size: number; created: boolean }> {
   let created = false;
   let handle: fs.FileHandle;
   try {
@@ -879,13 +923,17 @@ export async function appendJournal(file: string, line: Buffer, validSize: numbe
   try {
     const stat = await handle.stat();
     if (stat.size !== validSize) await handle.truncate(validSize);
-    let written = 0;
-    while (written < line.length) {
-      const { bytesWritten } = await handle.write(line, written, line.length - written, validSize + written);
-      written += bytesWritten;
+    let position = validSize;
+    for (const piece of line.pieces) {
+      let written = 0;
+      while (written < piece.length) {
+        const { bytesWritten } = await handle.write(piece, written, piece.length - written, position + written);
+        written += bytesWritten;
+      }
+      position += piece.length;
     }
     if (fsync) await handle.sync();
-    return { size: validSize + line.length, created };
+    return { size: position, created };
   } finally {
     await handle.close();
   }

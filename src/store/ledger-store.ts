@@ -35,6 +35,7 @@ import {
   type IndexDocument,
   type IndexFields,
   type JournalEntry,
+  type JournalLine,
   type PartEntry,
   type PartLines,
   type PartReuse,
@@ -919,7 +920,7 @@ export class LedgerStore {
    *   and the write that passes the bound folds it into the documents. Needs an index of schema
    *   3 on disk, since a release that reads schema 2 would skip the additions.
    */
-  private journalEntryFor(findings: (Finding | undefined)[], indexChanged: boolean): { entry: JournalEntry; line: Buffer } | null {
+  private journalEntryFor(findings: (Finding | undefined)[], indexChanged: boolean): { entry: JournalEntry; line: JournalLine } | null {
     const ledger = this.currentLedger;
     const { changes } = ledger;
     if (this.signature === null || this.layout === null || changes.rearranged.size > 0) return null;
@@ -943,11 +944,11 @@ export class LedgerStore {
     const imports = ledger.data.imports.filter((r) => changes.imports.has(r.id));
     const entry: JournalEntry = { seq, index, findings, added, imports };
     const line = journalLine(entry);
-    return this.journalBytes + line.length <= bound ? { entry, line } : null;
+    return this.journalBytes + line.bytes <= bound ? { entry, line } : null;
   }
 
   /** Appends an entry's flushed line to the journal. */
-  private async appendToJournal(entry: JournalEntry, line: Buffer): Promise<void> {
+  private async appendToJournal(entry: JournalEntry, line: JournalLine): Promise<void> {
     const { size, created } = await appendJournal(this.journalPath, line, this.journalBytes, this.options.fsync);
     if (created && this.options.fsync) await this.flushFolder(path.dirname(this.journalPath));
     this.journalSeq = entry.seq;

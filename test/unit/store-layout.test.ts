@@ -8,7 +8,20 @@ import { reimportScan } from '../../src/engine/reimport-scan';
 import { engineContext, importOptions, later, parsedFinding, report } from '../builders';
 import { emptyStoreData, findingFilePath, STORE_SCHEMA_VERSION, type Finding } from '../../src/model';
 import { LedgerStore, type SetAsideEvent } from '../../src/store/ledger-store';
-import { compactFinding, encodeFinding, decodeFinding, idRanges, readPart, readPartFindings, writePart, type PathTable } from '../../src/store/ledger-files';
+import {
+  appendJournal,
+  compactFinding,
+  encodeFinding,
+  decodeFinding,
+  idRanges,
+  journalLine,
+  readJournal,
+  readPart,
+  readPartFindings,
+  writePart,
+  type JournalEntry,
+  type PathTable,
+} from '../../src/store/ledger-files';
 import { readFindingsOfFiles, type FindingsOfFiles } from '../../src/store/findings-of-files';
 import { collectOutput, exited, seededRandom, spawnWorker } from '../store-workers/processes';
 import { ensureTest, makeFinding, makeMarker } from '../store-workers/fixtures';
@@ -329,6 +342,38 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       assert.ok(journaled >= 2, `several reimports were journaled first (${journaled})`);
       assert.ok(folded, 'a later reimport folded the journal into the documents');
       await store.close();
+    });
+
+    it('an entry of megabytes is encoded a megabyte at a time, never as one string; its pieces are the line, multi-byte text included, and a line cut between two pieces is ignored', async () => {
+      const wide = (n: number, tag: string): Finding => ({ ...makeFinding(n, 1, n, tag), description: `é€😀 ${'x'.repeat(6000)} ${n}` });
+      const entry: JournalEntry = {
+        seq: 4,
+        findings: Array.from({ length: 300 }, (_, n) => wide(n + 1, 'edited')),
+        added: Array.from({ length: 200 }, (_, n) => wide(n + 301, 'added')),
+        imports: [makeMarker(9, 1, 'reimport')],
+      };
+      const line = journalLine(entry);
+      const bytes = Buffer.concat(line.pieces);
+      assert.ok(line.pieces.length >= 3, `a 3 MB entry comes in several pieces (${line.pieces.length})`);
+      assert.equal(line.bytes, bytes.length, 'the total is the sum of the pieces');
+      const text = bytes.toString('utf8');
+      assert.equal(Buffer.byteLength(text), bytes.length, 'no character was cut between two pieces');
+      assert.equal(text.indexOf('\n'), text.length - 1, 'one line, ended by its newline');
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(entry)));
+
+      await fs.mkdir(path.dirname(journal()), { recursive: true });
+      await fs.writeFile(journal(), 'torn tail of a crashed writer');
+      const { size } = await appendJournal(journal(), line, 0, false);
+      assert.equal(size, line.bytes);
+      const read = await readJournal(journal());
+      assert.deepEqual(JSON.parse(JSON.stringify(read?.entries)), [JSON.parse(JSON.stringify(entry))]);
+      assert.equal(read?.validBytes, line.bytes);
+
+      // A writer killed after its first piece leaves a line without its newline: never read.
+      await fs.writeFile(journal(), line.pieces[0]);
+      const torn = await readJournal(journal());
+      assert.deepEqual(torn?.entries, []);
+      assert.equal(torn?.validBytes, 0);
     });
 
     it('a change larger than a quarter of the store rewrites the documents', async () => {

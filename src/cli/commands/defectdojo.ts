@@ -105,7 +105,7 @@ async function push(runtime: CliRuntime, file: string, opts: PushOptions): Promi
   const workspace = await openWorkspace(runtime, opts);
   if (opts.test !== undefined) throw badInput('push: --test names a local test; the server chooses its test by product, engagement, scan type and title');
   const client = connect(workspace, opts);
-  const loaded = await loadReport(workspace, file, opts.scanType);
+  const loaded = await loadReport(workspace, file, opts.scanType, true);
   const settings = workspace.settings;
   const options = importOptions(workspace, opts, loaded.report.scanType, file, loaded.sha256);
   // The values the server receives are spelled out, so the prediction runs with the same ones
