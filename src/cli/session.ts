@@ -85,10 +85,19 @@ export function actingUser(cwd: string): string {
   }
 }
 
+/**
+ * The engine's context for a command. The acting user is asked of git the first time something
+ * is recorded in their name, not before: finding it starts a git process (about 20 ms), which a
+ * listing, a gate or a history never needs unless a risk acceptance expired on the way.
+ */
 export function engineContext(workspace: CliWorkspace): EngineContext {
+  let user: string | undefined;
   return {
     now: workspace.runtime.now(),
-    user: actingUser(workspace.root),
+    get user(): string {
+      user ??= actingUser(workspace.root);
+      return user;
+    },
     settings: workspace.settings,
     source: workspaceSource(workspace.root),
   };

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeWorkspace, REPO, type Workspace } from './cli-harness';
 import type { StoreData } from '../../src/model';
@@ -398,6 +399,34 @@ describe('scan-ledger CLI (end to end, docs/cli-contract.md)', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^1 expired risk acceptance ended first\.\n/);
       assert.equal(byTitle(ws.json<FindingJson[]>('findings'), A).active, true);
+    });
+
+    it('the acting user is asked of git only when something is recorded in their name: listings never start git for it, a triage does and records git\'s user.name', () => {
+      // A git on PATH that logs each call, then runs the real one.
+      const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+      assert.ok(realGit, 'git is installed');
+      const bin = path.join(path.dirname(ws.root), 'logging-bin');
+      const log = path.join(path.dirname(ws.root), 'git-calls.log');
+      mkdirSync(bin);
+      writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`);
+      chmodSync(path.join(bin, 'git'), 0o755);
+      const logged = makeWorkspace(undefined, { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` });
+      try {
+        writeFileSync(path.join(path.dirname(logged.root), 'gitconfig'), '[user]\n\tname = Grace Hopper\n');
+        const calls = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+        const askedForUser = (): number => calls().filter((c) => c === 'config user.name').length;
+        logged.json('import', V1);
+        assert.equal(askedForUser(), 1, 'an import records findings in the user\'s name');
+        const a = byTitle(logged.json<FindingJson[]>('findings'), A);
+        logged.json('history');
+        assert.equal(logged.run('gate', '--fail-on', 'critical').code, 0);
+        assert.equal(askedForUser(), 1, `listings, history and a passing gate did not ask (${calls().join('; ')})`);
+        const triaged = logged.json<FindingJson>('triage', String(a.id), '--status', 'false-positive', '--reason', 'constant input');
+        assert.equal(askedForUser(), 2, 'the triage asked');
+        assert.equal(triaged.lastReviewedBy, 'Grace Hopper');
+      } finally {
+        logged.dispose();
+      }
     });
 
     it('triage prints the new status in one line', () => {
