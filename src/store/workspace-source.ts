@@ -57,6 +57,19 @@ export function readWorkspaceText(root: string, filePath: string, maxBytes: numb
  */
 export function workspaceSource(root: string, renames: ReadonlyMap<string, string> = new Map()): SourcePort & Required<Pick<SourcePort, 'renamedFiles'>> {
   const cache = new Map<string, readonly string[] | undefined>();
+  // Whether each folder the report names exists. A report imported without its sources (an
+  // artifact of another job) names thousands of files in a few hundred folders: one look at each
+  // folder instead of one per file (a stat of a missing path costs several microseconds).
+  const folders = new Map<string, boolean>();
+  const folderExists = (filePath: string): boolean => {
+    const folder = path.dirname(path.resolve(root, filePath.replace(/^file:\/\//i, '')));
+    let exists = folders.get(folder);
+    if (exists === undefined) {
+      exists = fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      folders.set(folder, exists);
+    }
+    return exists;
+  };
   let realRoot: string | undefined;
   return {
     renamedFiles: () => renames,
@@ -69,7 +82,8 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
       } catch {
         // No root to read from: every file is missing.
       }
-      const lines = realRoot === undefined ? undefined : readWorkspaceText(root, filePath, MAX_SOURCE_BYTES, realRoot)?.split(/\r?\n/);
+      const readable = realRoot !== undefined && folderExists(filePath);
+      const lines = readable ? readWorkspaceText(root, filePath, MAX_SOURCE_BYTES, realRoot)?.split(/\r?\n/) : undefined;
       cache.set(filePath, lines);
       return lines;
     },

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +9,9 @@ import { SharedTriageFormatError, type SharedTriageDecision } from '../../src/en
 import { gitHead, gitRenames, parseRenames } from '../../src/store/git';
 import { readSharedTriage, recordSharedTriageDecision, recordSharedTriageDecisions, sharedTriagePath } from '../../src/store/shared-triage-file';
 import { readSuppressionSources, workspaceSource } from '../../src/store/workspace-source';
+
+/** Node's fs module object itself (an import gives a copy), so a test can watch the reader's calls. */
+const fs = createRequire(__filename)('node:fs') as typeof import('node:fs');
 
 /**
  * The host layer the CLI and the editor share for issue 6: the workspace source reader, the
@@ -54,6 +58,26 @@ describe('store: workspace source reader (content fingerprints, inline suppressi
     const first = reader.lines('src/app.js');
     writeFileSync(join(folder, 'src/app.js'), 'changed\n');
     assert.equal(reader.lines('src/app.js'), first);
+  });
+
+  it('a report without its sources: each missing folder is looked at once, not once per file it names', () => {
+    const reader = workspaceSource(folder);
+    const looked: string[] = [];
+    const statSync = fs.statSync;
+    (fs as { statSync: unknown }).statSync = (...args: Parameters<typeof fs.statSync>) => {
+      looked.push(String(args[0]));
+      return statSync(...args);
+    };
+    try {
+      for (let n = 0; n < 50; n++) assert.equal(reader.lines(`generated/module-${n % 2}/file-${n}.js`), undefined);
+      assert.equal(reader.lines('src/app.js')?.[0], 'const a = 1;', 'a file in a folder that exists is still read');
+    } finally {
+      (fs as { statSync: unknown }).statSync = statSync;
+    }
+    assert.deepEqual(
+      looked.filter((p) => p.includes('generated')).sort(),
+      [join(folder, 'generated/module-0'), join(folder, 'generated/module-1')],
+    );
   });
 
   it('hands the renames it was given to the engine', () => {
