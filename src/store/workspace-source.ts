@@ -65,7 +65,12 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
     const folder = path.dirname(path.resolve(root, filePath.replace(/^file:\/\//i, '')));
     let exists = folders.get(folder);
     if (exists === undefined) {
-      exists = fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      try {
+        exists = fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      } catch {
+        // A path through a file, one too long or with a NUL byte (a hostile report): no folder.
+        exists = false;
+      }
       folders.set(folder, exists);
     }
     return exists;

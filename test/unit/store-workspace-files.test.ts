@@ -71,6 +71,8 @@ describe('store: workspace source reader (content fingerprints, inline suppressi
     try {
       for (let n = 0; n < 50; n++) assert.equal(reader.lines(`generated/module-${n % 2}/file-${n}.js`), undefined);
       assert.equal(reader.lines('src/app.js')?.[0], 'const a = 1;', 'a file in a folder that exists is still read');
+      // Paths a hostile report may name: through a file, with a NUL byte, far too long.
+      for (const odd of ['src/app.js/inner/x.js', 'src/a\u0000b/x.js', `${'d'.repeat(5000)}/x.js`]) assert.equal(reader.lines(odd), undefined, odd);
     } finally {
       (fs as { statSync: unknown }).statSync = statSync;
     }
