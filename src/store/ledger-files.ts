@@ -863,44 +863,50 @@ const JOURNAL_PIECE_CHARS = 1024 * 1024;
  * megabytes is encoded once. The line is encoded a megabyte at a time and never held as one
  * string: a 100,000-finding reimport's entry is 28 MB, and joining it into one string and then
  * one buffer held three copies at once, which was the reimport's peak of memory.
+ *
+ * With `maxBytes`, gives null as soon as the line is known to be longer: a reimport whose entry
+ * would pass the journal's bound rewrites the documents instead, and stops encoding the entry
+ * there rather than finishing it for nothing.
  */
-export function journalLine(entry: JournalEntry): JournalLine {
+export function journalLine(entry: JournalEntry): JournalLine;
+export function journalLine(entry: JournalEntry, maxBytes: number): JournalLine | null;
+export function journalLine(entry: JournalEntry, maxBytes = Infinity): JournalLine | null {
   const pieces: Buffer[] = [];
   let bytes = 0;
   let pending: string[] = [];
   let chars = 0;
-  const flush = (): void => {
+  const flush = (): boolean => {
     const piece = Buffer.from(pending.join(''), 'utf8');
     pieces.push(piece);
     bytes += piece.length;
     pending = [];
     chars = 0;
+    return bytes <= maxBytes;
   };
-  const add = (text: string): void => {
+  /** Adds text to the line; false once the line has passed `maxBytes`. */
+  const add = (text: string): boolean => {
     pending.push(text);
     chars += text.length;
-    if (chars >= JOURNAL_PIECE_CHARS) flush();
+    return chars < JOURNAL_PIECE_CHARS || flush();
   };
-  const addFindings = (findings: readonly Finding[]): void => {
+  const addFindings = (findings: readonly Finding[]): boolean => {
     for (let i = 0; i < findings.length; i++) {
-      if (i > 0) add(',');
-      add(encodeFinding(findings[i]));
+      if (i > 0 && !add(',')) return false;
+      if (!add(encodeFinding(findings[i]))) return false;
     }
+    return true;
   };
-  add(`{"seq":${entry.seq}`);
-  if (entry.index) add(`,"index":${JSON.stringify(entry.index)}`);
-  add(',"findings":[');
-  addFindings(entry.findings);
-  add(']');
-  if (entry.added?.length) {
-    add(',"added":[');
-    addFindings(entry.added);
-    add(']');
-  }
-  if (entry.imports?.length) add(`,"imports":${JSON.stringify(entry.imports)}`);
-  add('}\n');
-  flush();
-  return { pieces, bytes };
+  const complete =
+    add(`{"seq":${entry.seq}`) &&
+    (!entry.index || add(`,"index":${JSON.stringify(entry.index)}`)) &&
+    add(',"findings":[') &&
+    addFindings(entry.findings) &&
+    add(']') &&
+    (!entry.added?.length || (add(',"added":[') && addFindings(entry.added) && add(']'))) &&
+    (!entry.imports?.length || add(`,"imports":${JSON.stringify(entry.imports)}`)) &&
+    add('}\n') &&
+    flush();
+  return complete ? { pieces, bytes } : null;
 }
 
 /**

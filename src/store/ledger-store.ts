@@ -943,8 +943,8 @@ export class LedgerStore {
     if (!added.every((f) => f !== undefined)) return null;
     const imports = ledger.data.imports.filter((r) => changes.imports.has(r.id));
     const entry: JournalEntry = { seq, index, findings, added, imports };
-    const line = journalLine(entry);
-    return this.journalBytes + line.bytes <= bound ? { entry, line } : null;
+    const line = journalLine(entry, bound - this.journalBytes);
+    return line ? { entry, line } : null;
   }
 
   /** Appends an entry's flushed line to the journal. */

@@ -344,7 +344,7 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       await store.close();
     });
 
-    it('an entry of megabytes is encoded a megabyte at a time, never as one string; its pieces are the line, multi-byte text included, and a line cut between two pieces is ignored', async () => {
+    it('an entry of megabytes is encoded a megabyte at a time, never as one string, and no further than a bound it passes; its pieces are the line, multi-byte text included, and a line cut between two pieces is ignored', async () => {
       const wide = (n: number, tag: string): Finding => ({ ...makeFinding(n, 1, n, tag), description: `é€😀 ${'x'.repeat(6000)} ${n}` });
       const entry: JournalEntry = {
         seq: 4,
@@ -360,6 +360,10 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
       assert.equal(Buffer.byteLength(text), bytes.length, 'no character was cut between two pieces');
       assert.equal(text.indexOf('\n'), text.length - 1, 'one line, ended by its newline');
       assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(entry)));
+      // Given a bound, the same bytes when the line fits, and nothing once it is known to pass it.
+      assert.deepEqual(journalLine(entry, line.bytes)?.pieces, line.pieces);
+      assert.equal(journalLine(entry, line.bytes - 1), null);
+      assert.equal(journalLine(entry, 1_500_000), null);
 
       await fs.mkdir(path.dirname(journal()), { recursive: true });
       await fs.writeFile(journal(), 'torn tail of a crashed writer');
