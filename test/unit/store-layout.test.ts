@@ -779,6 +779,33 @@ describe('store: index, per-test documents and journal (issue 13)', function () 
     assert.deepEqual(decodeFinding(JSON.parse(compactFinding(triaged)) as Record<string, unknown>), triaged);
   });
 
+  it('decoding lets fields that repeat another field share its text, without changing a value or adding a key, whatever the line holds', () => {
+    const f = {
+      ...makeFinding(1, 1, 3, 'd'),
+      lineHash: 'a'.repeat(64),
+      regionHash: 'a'.repeat(64),
+      references: 'https://example.invalid/rule',
+      vulnIdFromTool: 'rule-1',
+      location: { resolvedPath: 'src/a.ts', ruleId: 'rule-1', ruleHelpUri: 'https://example.invalid/rule', snippet: 'x' },
+      filePath: 'src/a.ts',
+    } as Finding;
+    const line = encodeFinding(f);
+    assert.deepEqual(decodeFinding(JSON.parse(line) as Record<string, unknown>), JSON.parse(line));
+    assert.equal(encodeFinding(decodeFinding(JSON.parse(line) as Record<string, unknown>)), line, 'encodes to the same line');
+    // Partners that differ, are absent or are not text, and locations that are not objects.
+    const odd = [
+      { ...f, regionHash: 'b'.repeat(64), location: { resolvedPath: 'elsewhere.ts' } },
+      { ...f, regionHash: null, lineHash: null, location: {} },
+      { ...f, location: null },
+      { ...f, location: 'not an object' },
+      { ...f, created: 7, lastStatusUpdate: 7, location: ['resolvedPath'] },
+    ];
+    for (const record of odd) {
+      const text = JSON.stringify(record);
+      assert.deepEqual(decodeFinding(JSON.parse(text) as Record<string, unknown>), JSON.parse(text), text.slice(0, 60));
+    }
+  });
+
   it('two processes adding notes at once through the journal, with compactions between: every note kept once', async () => {
     const count = 40;
     const children = ['left', 'right'].map((label) => spawnWorker('noter.ts', [storePath, '20', String(count), label, '6000']));
