@@ -272,7 +272,8 @@ export async function loadReport(workspace: CliWorkspace, file: string, scanType
   // A value cut to the per-field bound is kept, with a marker; the user is told which.
   for (const warning of report.warnings ?? []) workspace.runtime.stderr(`scan-ledger: warning: ${file}: ${warning}\n`);
   progress(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} read`);
-  return keepBytes ? { fileName: file, report, sha256: read.sha256, bytes: read.bytes } : { fileName: file, report, sha256: read.sha256 };
+  const loaded: LoadedReport = { fileName: file, report, sha256: read.sha256 };
+  return keepBytes ? { ...loaded, bytes: read.bytes } : loaded;
 }
 
 /** Reports at least this large take long enough to parse and import that a person is shown the stages. */

@@ -910,38 +910,40 @@ export function journalLine(entry: JournalEntry, maxBytes = Infinity): JournalLi
   let bytes = 0;
   let pending: string[] = [];
   let chars = 0;
-  const flush = (): boolean => {
+  const flush = (): void => {
     const piece = Buffer.from(pending.join(''), 'utf8');
     pieces.push(piece);
     bytes += piece.length;
     pending = [];
     chars = 0;
-    return bytes <= maxBytes;
   };
-  /** Adds text to the line; false once the line has passed `maxBytes`. */
-  const add = (text: string): boolean => {
+  // Once the line is longer than `maxBytes`, nothing more is encoded.
+  const over = (): boolean => bytes > maxBytes;
+  const add = (text: string): void => {
     pending.push(text);
     chars += text.length;
-    return chars < JOURNAL_PIECE_CHARS || flush();
+    if (chars >= JOURNAL_PIECE_CHARS) flush();
   };
-  const addFindings = (findings: readonly Finding[]): boolean => {
-    for (let i = 0; i < findings.length; i++) {
-      if (i > 0 && !add(',')) return false;
-      if (!add(encodeFinding(findings[i]))) return false;
+  const addFindings = (findings: readonly Finding[]): void => {
+    for (let i = 0; i < findings.length && !over(); i++) {
+      if (i > 0) add(',');
+      add(encodeFinding(findings[i]));
     }
-    return true;
   };
-  const complete =
-    add(`{"seq":${entry.seq}`) &&
-    (!entry.index || add(`,"index":${JSON.stringify(entry.index)}`)) &&
-    add(',"findings":[') &&
-    addFindings(entry.findings) &&
-    add(']') &&
-    (!entry.added?.length || (add(',"added":[') && addFindings(entry.added) && add(']'))) &&
-    (!entry.imports?.length || add(`,"imports":${JSON.stringify(entry.imports)}`)) &&
-    add('}\n') &&
-    flush();
-  return complete ? { pieces, bytes } : null;
+  add(`{"seq":${entry.seq}`);
+  if (entry.index) add(`,"index":${JSON.stringify(entry.index)}`);
+  add(',"findings":[');
+  addFindings(entry.findings);
+  add(']');
+  if (entry.added?.length) {
+    add(',"added":[');
+    addFindings(entry.added);
+    add(']');
+  }
+  if (entry.imports?.length) add(`,"imports":${JSON.stringify(entry.imports)}`);
+  add('}\n');
+  flush();
+  return over() ? null : { pieces, bytes };
 }
 
 /**

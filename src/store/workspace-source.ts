@@ -25,6 +25,11 @@ export function isInsideRoot(root: string, candidate: string): boolean {
   return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
 }
 
+/** The absolute path a report's file path names inside the workspace folder `root`. */
+function workspacePath(root: string, filePath: string): string {
+  return path.resolve(root, filePath.replace(/^file:\/\//i, ''));
+}
+
 /**
  * Reads a workspace-relative file as text, or undefined when it is missing, not a regular file,
  * over `maxBytes`, or resolves (through symbolic links) outside the root.
@@ -32,7 +37,15 @@ export function isInsideRoot(root: string, candidate: string): boolean {
 export function readWorkspaceText(root: string, filePath: string, maxBytes: number, realRoot?: string): string | undefined {
   try {
     realRoot ??= fs.realpathSync.native(root);
-    const candidate = path.resolve(root, filePath.replace(/^file:\/\//i, ''));
+  } catch {
+    return undefined;
+  }
+  return readResolvedText(workspacePath(root, filePath), maxBytes, realRoot);
+}
+
+/** `readWorkspaceText` of a path already resolved against the root, whose real path is `realRoot`. */
+function readResolvedText(candidate: string, maxBytes: number, realRoot: string): string | undefined {
+  try {
     // A file the report names that is not there is the usual case for a report imported
     // without its sources; a stat that returns nothing costs a fifth of realpath's exception.
     // It follows symbolic links, so it describes the file the real path below names.
@@ -61,8 +74,7 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
   // artifact of another job) names thousands of files in a few hundred folders: one look at each
   // folder instead of one per file (a stat of a missing path costs several microseconds).
   const folders = new Map<string, boolean>();
-  const folderExists = (filePath: string): boolean => {
-    const folder = path.dirname(path.resolve(root, filePath.replace(/^file:\/\//i, '')));
+  const folderExists = (folder: string): boolean => {
     let exists = folders.get(folder);
     if (exists === undefined) {
       try {
@@ -87,8 +99,9 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
       } catch {
         // No root to read from: every file is missing.
       }
-      const readable = realRoot !== undefined && folderExists(filePath);
-      const lines = readable ? readWorkspaceText(root, filePath, MAX_SOURCE_BYTES, realRoot)?.split(/\r?\n/) : undefined;
+      const candidate = workspacePath(root, filePath);
+      const base = realRoot;
+      const lines = base !== undefined && folderExists(path.dirname(candidate)) ? readResolvedText(candidate, MAX_SOURCE_BYTES, base)?.split(/\r?\n/) : undefined;
       cache.set(filePath, lines);
       return lines;
     },
