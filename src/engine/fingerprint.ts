@@ -1,7 +1,14 @@
 import type { Finding, ParsedFinding } from '../model';
 import type { EngineContext } from './context';
 import { addTo, partitionPoint } from './lists';
-import { isPlaceholderUniqueId, uniqueIdOrHashMatcher, type ReimportCandidateIndex, type ReimportMatch, type ReimportMatcher } from './matching';
+import {
+  isPlaceholderUniqueId,
+  uniqueIdOrHashMatcher,
+  type MatchableFinding,
+  type ReimportCandidateIndex,
+  type ReimportMatch,
+  type ReimportMatcher,
+} from './matching';
 import { sha256Hex } from './sha256';
 
 /**
@@ -204,18 +211,18 @@ function textKey(path: string | null, lineHash: string | null | undefined): stri
 }
 
 /** Same rule at the same line of the same file: the key of the `edited` tier. */
-function lineKey(f: Finding): string | null {
+function lineKey(f: MatchableFinding): string | null {
   const path = sourcePathOf(f);
   return path && f.line != null ? `${ruleOf(f)}\u0000${path}\u0000${f.line}` : null;
 }
 
 /** Same rule, file and message: the key of the position-independent `nearby` tier. */
-function messageKey(f: Finding): string | null {
+function messageKey(f: MatchableFinding): string | null {
   const path = sourcePathOf(f);
   return path ? `${ruleOf(f)}\u0000${path}\u0000${normaliseLineText(f.title)}` : null;
 }
 
-const distance = (a: Finding, b: Finding): number => Math.abs((a.line ?? 0) - (b.line ?? 0));
+const distance = (a: MatchableFinding, b: MatchableFinding): number => Math.abs((a.line ?? 0) - (b.line ?? 0));
 
 /**
  * What a report says about the flagged text's extent without carrying the text: the width of a
@@ -231,7 +238,7 @@ export function regionShape(f: Pick<Finding, 'line' | 'location'>): string | nul
 }
 
 /** Whether two findings' region shapes allow them to be one finding: equal, or one unknown. */
-const shapesAgree = (a: Finding, b: Finding): boolean => {
+const shapesAgree = (a: MatchableFinding, b: MatchableFinding): boolean => {
   const [x, y] = [regionShape(a), regionShape(b)];
   return x === null || y === null || x === y;
 };
@@ -249,7 +256,7 @@ const ALIGN_REPORT_WORK = 40_000_000;
  * Both sides of an alignment in line order; equal lines keep the report's order (incoming) and
  * go oldest first (stored), so an alignment never depends on how the report lists them.
  */
-function inLineOrder(incoming: readonly Finding[], stored: readonly Finding[]): [Finding[], Finding[]] {
+function inLineOrder<I extends MatchableFinding>(incoming: readonly I[], stored: readonly Finding[]): [I[], Finding[]] {
   const position = new Map(incoming.map((f, index) => [f, index]));
   const inc = [...incoming].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const sto = [...stored].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.id - b.id);
@@ -269,7 +276,12 @@ function inLineOrder(incoming: readonly Finding[], stored: readonly Finding[]): 
  * where a side has none. Remaining ties go to the earlier line, then the older finding, so the
  * result does not depend on the report's order. Returns null when the group is too large.
  */
-export function alignInOrder(incoming: readonly Finding[], stored: readonly Finding[], shift: number | null, maxWork = ALIGN_MAX_WORK): [Finding, Finding][] | null {
+export function alignInOrder<I extends MatchableFinding>(
+  incoming: readonly I[],
+  stored: readonly Finding[],
+  shift: number | null,
+  maxWork = ALIGN_MAX_WORK,
+): [I, Finding][] | null {
   const n = Math.min(incoming.length, stored.length);
   const m = Math.max(incoming.length, stored.length);
   if (n === 0) return [];
@@ -309,9 +321,10 @@ export function alignInOrder(incoming: readonly Finding[], stored: readonly Find
   }
   let j = n - 1;
   for (let k = n; k < m; k++) if (better(change[n - 1][k], first[n - 1][k], n - 1, j)) j = k;
-  const pairs: [Finding, Finding][] = [];
+  const pairs: [I, Finding][] = [];
   for (let i = n - 1; i >= 0; i--) {
-    pairs.push(incomingSmaller ? [small[i], large[j]] : [large[j], small[i]]);
+    // small[i] and large[j] as (incoming, stored), read from the two sides by name.
+    pairs.push(incomingSmaller ? [inc[i], sto[j]] : [inc[j], sto[i]]);
     j = from[i][j];
   }
   return pairs.reverse();
@@ -326,7 +339,7 @@ const NEAREST_CANDIDATES = 16;
  * generated file with thousands of identical findings costs a few pairs each, not every pair
  * (which ran out of memory).
  */
-function nearestCandidates(f: Finding, byLine: readonly Finding[]): readonly Finding[] {
+function nearestCandidates(f: MatchableFinding, byLine: readonly Finding[]): readonly Finding[] {
   if (byLine.length <= NEAREST_CANDIDATES) return byLine;
   const line = f.line ?? 0;
   // The first candidate at or below the line; then outwards, nearer first.
@@ -363,11 +376,11 @@ class ShiftAnchors {
    * The pairs as they are bound, as two lists (one pair per report finding, so no array per
    * pair); indexed by file on the first question, if one is ever asked.
    */
-  private readonly incoming: Finding[] = [];
+  private readonly incoming: MatchableFinding[] = [];
   private readonly stored: Finding[] = [];
   private byPath: Map<string, Anchor[]> | null = null;
 
-  add(incoming: Finding, stored: Finding): void {
+  add(incoming: MatchableFinding, stored: Finding): void {
     this.incoming.push(incoming);
     this.stored.push(stored);
     this.byPath = null;
@@ -390,7 +403,7 @@ class ShiftAnchors {
   }
 
   /** The anchors on either side of a finding's line in its file (at the line counts as both). */
-  anchorsAround(f: Finding): { before: Anchor | null; after: Anchor | null } {
+  anchorsAround(f: MatchableFinding): { before: Anchor | null; after: Anchor | null } {
     this.byPath ??= this.index();
     const list = this.byPath.get(sourcePathOf(f) ?? '');
     if (!list || f.line == null) return { before: null, after: null };
@@ -400,7 +413,7 @@ class ShiftAnchors {
   }
 
   /** The shift at a finding's line (the nearer anchor's), or null when no anchor is in its file. */
-  shiftAt(f: Finding): number | null {
+  shiftAt(f: MatchableFinding): number | null {
     const { before, after } = this.anchorsAround(f);
     if (!before || !after) return (before ?? after)?.shift ?? null;
     return (f.line ?? 0) - before.line < after.line - (f.line ?? 0) ? before.shift : after.shift;
@@ -438,7 +451,7 @@ interface ExpectedPlace {
   offChain: number;
 }
 
-function expectedPlace(anchors: ShiftAnchors, f: Finding): ExpectedPlace {
+function expectedPlace(anchors: ShiftAnchors, f: MatchableFinding): ExpectedPlace {
   const { before, after } = anchors.anchorsAround(f);
   const shifts = [before?.shift ?? after?.shift ?? 0, after?.shift ?? before?.shift ?? 0];
   return {
@@ -465,18 +478,18 @@ const NEAR_LINES = 200;
  * file), one file at a time, because line order only means something within a file; what is
  * left on both sides then goes across files (a renamed file keeps its findings).
  */
-function alignByExpectedLine(incoming: readonly Finding[], stored: readonly Finding[], anchors: ShiftAnchors): [Finding, Finding][] {
-  const pairs: [Finding, Finding][] = [];
-  const bound = new Set<Finding>();
-  const left = (list: readonly Finding[]) => list.filter((f) => !bound.has(f));
-  const take = (found: [Finding, Finding][]) => {
+function alignByExpectedLine(incoming: readonly MatchableFinding[], stored: readonly Finding[], anchors: ShiftAnchors): [MatchableFinding, Finding][] {
+  const pairs: [MatchableFinding, Finding][] = [];
+  const bound = new Set<MatchableFinding>();
+  const left = <F extends MatchableFinding>(list: readonly F[]) => list.filter((f) => !bound.has(f));
+  const take = (found: [MatchableFinding, Finding][]) => {
     for (const pair of found) {
       pairs.push(pair);
       bound.add(pair[0]).add(pair[1]);
     }
   };
-  const byPath = (list: readonly Finding[]) => {
-    const map = new Map<string, Finding[]>();
+  const byPath = <F extends MatchableFinding>(list: readonly F[]) => {
+    const map = new Map<string, F[]>();
     for (const f of list) addTo(map, sourcePathOf(f) ?? '\u0000', f);
     return map;
   };
@@ -500,7 +513,7 @@ function alignByExpectedLine(incoming: readonly Finding[], stored: readonly Find
  * the cost of `gap` lines (Infinity: every one is bound). Ties go to the earlier line, as a
  * diff's do. Groups too large to align fall back to the older findings first.
  */
-function alignInOneOrder(incoming: readonly Finding[], stored: readonly Finding[], anchors: ShiftAnchors, gap: number): [Finding, Finding][] {
+function alignInOneOrder(incoming: readonly MatchableFinding[], stored: readonly Finding[], anchors: ShiftAnchors, gap: number): [MatchableFinding, Finding][] {
   const n = Math.min(incoming.length, stored.length);
   const m = Math.max(incoming.length, stored.length);
   if (n === 0) return [];
@@ -511,8 +524,8 @@ function alignInOneOrder(incoming: readonly Finding[], stored: readonly Finding[
   }
   const [inc, sto] = inLineOrder(incoming, stored);
   const scale = 2 * n + 1;
-  const places = new Map<Finding, ExpectedPlace>();
-  const cost = (f: Finding, s: Finding): number => {
+  const places = new Map<MatchableFinding, ExpectedPlace>();
+  const cost = (f: MatchableFinding, s: Finding): number => {
     if (sourcePathOf(f) !== sourcePathOf(s)) return 1e12;
     let place = places.get(f);
     if (!place) places.set(f, (place = expectedPlace(anchors, f)));
@@ -520,8 +533,9 @@ function alignInOneOrder(incoming: readonly Finding[], stored: readonly Finding[
   };
   const skipCost = gap * scale;
   const incomingSmaller = inc.length <= sto.length;
-  const [small, large] = incomingSmaller ? [inc, sto] : [sto, inc];
-  const pairCost = (i: number, j: number) => (incomingSmaller ? cost(small[i], large[j]) : cost(large[j], small[i]));
+  // The i-th of the smaller side against the j-th of the larger, as (incoming, stored).
+  const pairCost = (i: number, j: number) => (incomingSmaller ? cost(inc[i], sto[j]) : cost(inc[j], sto[i]));
+  const pairOf = (i: number, j: number): [MatchableFinding, Finding] => (incomingSmaller ? [inc[i], sto[j]] : [inc[j], sto[i]]);
   // best[i * (m + 1) + j]: the least cost of the first i of the small side against the first j
   // of the large side, each of those small ones bound to one of those large ones or skipped.
   const width = m + 1;
@@ -534,13 +548,13 @@ function alignInOneOrder(incoming: readonly Finding[], stored: readonly Finding[
   }
   // Walk back from the end: a large one left out when that costs no more (so the earlier line
   // takes a tie), a pair when it was the choice, else a skipped small one.
-  const pairs: [Finding, Finding][] = [];
+  const pairs: [MatchableFinding, Finding][] = [];
   let [i, j] = [n, m];
   while (i > 0 && j > 0) {
     const here = best[i * width + j];
     if (best[i * width + j - 1] <= here) j--;
     else if (best[(i - 1) * width + j - 1] + pairCost(i - 1, j - 1) <= here) {
-      pairs.push(incomingSmaller ? [small[i - 1], large[j - 1]] : [large[j - 1], small[i - 1]]);
+      pairs.push(pairOf(i - 1, j - 1));
       i--;
       j--;
     } else i--;
@@ -581,11 +595,11 @@ export const fingerprintMatcher: ReimportMatcher = {
     const oldPathOf = new Map([...renamed].map(([from, to]) => [to, from]));
     // Every prepared incoming finding, with its binding or null while it has none: one map
     // instead of a set of the prepared beside a map of the bound (a report's worth of entries).
-    const assigned = new Map<Finding, ReimportMatch | null>();
-    const isBound = (f: Finding): boolean => assigned.get(f) != null;
+    const assigned = new Map<MatchableFinding, ReimportMatch | null>();
+    const isBound = (f: MatchableFinding): boolean => assigned.get(f) != null;
     const createdInRun = new Set<number>();
 
-    const match = (stored: Finding, incoming: Finding, tier: string): ReimportMatch => ({
+    const match = (stored: Finding, incoming: MatchableFinding, tier: string): ReimportMatch => ({
       finding: stored,
       tier,
       fromLine: stored.line ?? null,
@@ -598,7 +612,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         const claimed = new Set<number>();
         const open = incoming.filter((f) => !assigned.has(f));
         for (const f of open) assigned.set(f, null);
-        const bind = (f: Finding, stored: Finding | undefined, tier: string) => {
+        const bind = (f: MatchableFinding, stored: Finding | undefined, tier: string) => {
           if (!stored) return;
           claimed.add(stored.id);
           assigned.set(f, match(stored, f, tier));
@@ -615,7 +629,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         // fingerprints some stored finding has are grouped, keyed by the stored list (one
         // look-up of the fingerprint per incoming finding), and most belong to one incoming
         // finding: those are kept without a list of their own.
-        const incomingOf = new Map<Finding[], Finding | Finding[]>();
+        const incomingOf = new Map<Finding[], MatchableFinding | MatchableFinding[]>();
         for (const f of open) {
           const stored = f.fingerprint ? byFingerprint.get(f.fingerprint) : undefined;
           if (!stored) continue;
@@ -624,7 +638,7 @@ export const fingerprintMatcher: ReimportMatcher = {
           else if (Array.isArray(seen)) seen.push(f);
           else incomingOf.set(stored, [seen, f]);
         }
-        const shared: [Finding[], Finding[]][] = [];
+        const shared: [Finding[], MatchableFinding[]][] = [];
         for (const [stored, members] of incomingOf) {
           if (stored.length === 1 && !Array.isArray(members)) {
             if (!claimed.has(stored[0].id)) {
@@ -652,13 +666,13 @@ export const fingerprintMatcher: ReimportMatcher = {
         // Among stored findings with the same first line, the one whose whole region is
         // unchanged comes first, then the one nearest where the anchors say the line went,
         // then the oldest.
-        const expectedDistance = (s: Finding, f: Finding) => Math.abs((f.line ?? 0) - (anchors.shiftAt(f) ?? 0) - (s.line ?? 0));
-        const nearest = (list: Finding[], f: Finding) =>
+        const expectedDistance = (s: Finding, f: MatchableFinding) => Math.abs((f.line ?? 0) - (anchors.shiftAt(f) ?? 0) - (s.line ?? 0));
+        const nearest = (list: Finding[], f: MatchableFinding) =>
           list.sort((a, b) =>
             Number(b.regionHash != null && b.regionHash === f.regionHash) - Number(a.regionHash != null && a.regionHash === f.regionHash) ||
             expectedDistance(a, f) - expectedDistance(b, f) ||
             a.id - b.id)[0];
-        const tiers: [string, (f: Finding) => Finding | undefined][] = [
+        const tiers: [string, (f: MatchableFinding) => Finding | undefined][] = [
           ['fingerprint:moved', (f) => nearest(free(byText.get(textKey(sourcePathOf(f), f.lineHash) ?? '')), f)],
           // An edit is only recognisable when both sides have line text to differ.
           ['fingerprint:edited', (f) => (f.lineHash ? free(byLine.get(lineKey(f) ?? '')).find((s) => s.lineHash) : undefined)],
@@ -678,7 +692,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         // aligned in order (`alignInOrder`), from the shift the anchors give at its first
         // finding; what remains is bound nearest first over the whole report (below), so the
         // finding that moved least keeps its place whatever order the report lists them in.
-        const groups = new Map<string, Finding[]>();
+        const groups = new Map<string, MatchableFinding[]>();
         for (const f of left) {
           const key = isBound(f) ? null : messageKey(f);
           addTo(groups, key && `${key}\u0000${regionShape(f) ?? ''}`, f);
@@ -697,7 +711,7 @@ export const fingerprintMatcher: ReimportMatcher = {
         // What alignment did not bind (a group where some findings have line text, one too large
         // to align, or a side without columns) goes nearest first, among the stored findings of
         // the message whose shape agrees (a side without columns agrees with any).
-        const pairs: { f: Finding; s: Finding; d: number }[] = [];
+        const pairs: { f: MatchableFinding; s: Finding; d: number }[] = [];
         const sortedCandidates = new Map<string, readonly Finding[]>();
         for (const [shaped, members] of groups) {
           for (const f of members) {

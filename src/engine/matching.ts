@@ -17,6 +17,19 @@ export interface ReimportMatch {
 }
 
 /**
+ * What reimport matching reads of an incoming finding: the keys of DefectDojo's algorithms
+ * (hash code, unique id, title and severity), the §4.2 sort key, and what the fingerprint tiers
+ * compare (file, line, rule, region, line hashes, fingerprint). A reimport keeps only these of
+ * each incoming finding while the whole report is matched and drafts a finding whole when it
+ * processes it, so the report's drafts are never all alive at once (issue 13). A stored
+ * `Finding` is one too.
+ */
+export type MatchableFinding = Pick<
+  Finding,
+  'hashCode' | 'uniqueIdFromTool' | 'filePath' | 'line' | 'title' | 'severity' | 'vulnIdFromTool' | 'location' | 'fingerprint' | 'lineHash' | 'regionHash'
+>;
+
+/**
  * The candidate index one matcher builds over the target test's findings for one reimport run.
  * Candidates come back best first: strictest tier first, and within a tier oldest (lowest id)
  * first, which for DefectDojo's algorithms is simply ascending id (§4.3).
@@ -26,8 +39,8 @@ export interface ReimportCandidateIndex {
    * Optional: sees every incoming finding of the run before any is matched, for algorithms
    * whose bindings depend on the whole report (tiered matching binds the strictest tier first).
    */
-  prepare?(incoming: readonly Finding[]): void;
-  candidates(incoming: Finding): ReimportMatch[];
+  prepare?(incoming: readonly MatchableFinding[]): void;
+  candidates(incoming: MatchableFinding): ReimportMatch[];
   /**
    * A finding created during this run: later identical incoming findings must match it instead
    * of creating a second copy (§4.3, "new findings created earlier in the same batch are added
@@ -57,7 +70,7 @@ export interface ReimportMatcher {
  */
 function keyedIndex(
   testFindings: readonly Finding[],
-  keyOf: (f: Finding) => string | null,
+  keyOf: (f: MatchableFinding) => string | null,
   tier: string,
 ): ReimportCandidateIndex {
   const byKey = new Map<string, Finding[]>();
@@ -79,14 +92,14 @@ function keyedIndex(
   };
 }
 
-const hashKey = (f: Finding): string | null => f.hashCode ?? null;
+const hashKey = (f: MatchableFinding): string | null => f.hashCode ?? null;
 /** `unique_id_from_tool`: null never matches, but the empty string is a value (§4.3). */
-const uniqueIdKey = (f: Finding): string | null => f.uniqueIdFromTool ?? null;
+const uniqueIdKey = (f: MatchableFinding): string | null => f.uniqueIdFromTool ?? null;
 /** Legacy reimport key: lower(title) and severity; an empty title never matches (§4.3). */
-const legacyKey = (f: Finding): string | null => (f.title ? `${f.title.toLowerCase()}\u0000${f.severity}` : null);
+const legacyKey = (f: MatchableFinding): string | null => (f.title ? `${f.title.toLowerCase()}\u0000${f.severity}` : null);
 
 /** The set of non-null values of a key over some findings. */
-function keySet(findings: readonly Finding[], keyOf: (f: Finding) => string | null): Set<string> {
+function keySet(findings: readonly Finding[], keyOf: (f: MatchableFinding) => string | null): Set<string> {
   const set = new Set<string>();
   for (const f of findings) {
     const k = keyOf(f);

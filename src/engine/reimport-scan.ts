@@ -1,4 +1,4 @@
-import type { Finding, ParsedReport, Test, UntouchedReason } from '../model';
+import type { Finding, ParsedFinding, ParsedReport, Test, UntouchedReason } from '../model';
 import type { EngineContext } from './context';
 import { hashConfigFor } from './dedupe-config';
 import { assignFingerprints } from './fingerprint';
@@ -22,7 +22,7 @@ import {
   updateTestBookkeeping,
 } from './incoming-finding';
 import type { Ledger } from './ledger';
-import { type ReimportMatch, ignoresUnreliableUniqueIds, selectMatch, unreliableUniqueIds } from './matching';
+import { type MatchableFinding, type ReimportMatch, ignoresUnreliableUniqueIds, selectMatch, unreliableUniqueIds } from './matching';
 import { reimportMatcherFor } from './reimport-matchers';
 import { numericalSeverity, storedVulnerabilityIds, syncVulnerabilityIds } from './normalise';
 import { checkReimportTestType, ensureEngagement, findEngagement, findReimportTarget } from './product-context';
@@ -74,7 +74,7 @@ function compareCodePoints(a: string, b: string): number {
  * file_path or "", line or -1, title or "")`, which fixes which of several identical incoming
  * findings is created first, whatever the report order.
  */
-function compareIncoming(a: Finding, b: Finding): number {
+function compareIncoming(a: MatchableFinding, b: MatchableFinding): number {
   return (
     compareCodePoints(a.hashCode ?? '', b.hashCode ?? '') ||
     compareCodePoints(a.uniqueIdFromTool ?? '', b.uniqueIdFromTool ?? '') ||
@@ -91,7 +91,7 @@ function compareIncoming(a: Finding, b: Finding): number {
  * (lowercase hex SHA-256), for which `<` agrees with Python's code-point order; ties fall
  * through to the full key.
  */
-function sortIncoming(incoming: Finding[]): void {
+function sortIncoming<F extends MatchableFinding>(incoming: F[]): void {
   const keyed = incoming.map((f) => ({ f, hash: f.hashCode ?? '' }));
   keyed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : compareIncoming(a.f, b.f)));
   for (let i = 0; i < keyed.length; i++) incoming[i] = keyed[i].f;
@@ -641,6 +641,39 @@ export function reimportScan(ledger: Ledger, report: ParsedReport, options: Impo
   return reimportIntoTest(ledger, test, report, severities, run, ctx);
 }
 
+/**
+ * An incoming finding while the report is matched: what matching reads of it (hash code before
+ * the CVE sync, as DefectDojo hashes) and where it is among the report's kept findings. About a
+ * tenth of a draft: a 100,000-finding reimport no longer holds 100,000 drafts from the first
+ * match to the last, and the garbage collector no longer copies them (issue 13).
+ */
+interface IncomingIdentity extends MatchableFinding {
+  /** Its index in the report's kept findings, to draft it whole when it is processed. */
+  readonly report: number;
+}
+
+/**
+ * The identity of a freshly hashed draft. The location is the parser's own object, which the
+ * draft only copies (matching reads it and never writes it); the fingerprint fields are set by
+ * `assignFingerprints` afterwards, as they were on the draft.
+ */
+function incomingIdentity(draft: Finding, parsed: ParsedFinding, report: number): IncomingIdentity {
+  return {
+    hashCode: draft.hashCode,
+    uniqueIdFromTool: draft.uniqueIdFromTool,
+    filePath: draft.filePath,
+    line: draft.line,
+    title: draft.title,
+    severity: draft.severity,
+    vulnIdFromTool: draft.vulnIdFromTool,
+    location: parsed.location,
+    fingerprint: draft.fingerprint,
+    lineHash: draft.lineHash,
+    regionHash: draft.regionHash,
+    report,
+  };
+}
+
 function reimportIntoTest(
   ledger: Ledger,
   test: Test,
@@ -659,17 +692,18 @@ function reimportIntoTest(
     .filter((f) => (run.service !== null ? f.service === run.service : !f.service));
   const originalIds = new Set(originals.map((f) => f.id));
 
-  // §4.2 step 3: prepare every incoming finding.
+  // §4.2 step 3: prepare every incoming finding. Matching sees the whole report at once, but
+  // only what it reads of each finding is kept for it (`incomingIdentity`); each draft is made,
+  // hashed and dropped at once, and made again when its finding is processed (`draftOf`).
   const kept = keptFindings(report, severities, run.minimumSeverity);
   const syncFirst = settings['reimport.syncVulnerabilityIdsBeforeHash'];
-  const incoming: Finding[] = kept.map(({ parsed, severity }) => {
+  const incoming: IncomingIdentity[] = kept.map(({ parsed, severity }, index) => {
     const draft = draftFinding(parsed, severity, test, run, ctx);
     if (syncFirst) syncVulnerabilityIds(draft);
     // The parser's hash code is ignored on reimport (§6.4).
     draft.hashCode = computeHashCode(draft, hashConfig);
-    // DefectDojo hashes before the CVE sync (§4.2 quirk); the sync still runs before storing.
-    if (!syncFirst) syncVulnerabilityIds(draft);
-    return draft;
+    // DefectDojo hashes before the CVE sync (§4.2 quirk); `draftOf` syncs before storing.
+    return incomingIdentity(draft, parsed, index);
   });
   if (ignoresUnreliableUniqueIds(hashConfig.algorithm, settings)) {
     const isUnreliable = unreliableUniqueIds(incoming.map((f) => f.uniqueIdFromTool));
@@ -688,16 +722,30 @@ function reimportIntoTest(
   // A tiered matcher decides its bindings over the whole report before any is used.
   index.prepare?.(incoming);
   const oneToOne = settings['reimport.oneToOneMatching'];
+  // The whole draft of an incoming finding, as it was when hashed, with the CVE sync and the
+  // identity matching gave it: the hash code, the unique id (null when unreliable) and the
+  // fingerprint fields, set in the order they were first set so the saved JSON is the same.
+  const draftOf = (identity: IncomingIdentity): Finding => {
+    const { parsed, severity } = kept[identity.report];
+    const draft = draftFinding(parsed, severity, test, run, ctx);
+    syncVulnerabilityIds(draft);
+    draft.hashCode = identity.hashCode;
+    draft.uniqueIdFromTool = identity.uniqueIdFromTool;
+    draft.lineHash = identity.lineHash;
+    draft.regionHash = identity.regionHash;
+    draft.fingerprint = identity.fingerprint;
+    return draft;
+  };
   for (let start = 0; start < incoming.length; start += BATCH_SIZE) {
     const batch = new Set<Finding>();
-    for (const draft of incoming.slice(start, start + BATCH_SIZE)) {
-      const match = selectMatch(index.candidates(draft), state.bound, oneToOne);
+    for (const identity of incoming.slice(start, start + BATCH_SIZE)) {
+      const match = selectMatch(index.candidates(identity), state.bound, oneToOne);
       if (match) {
-        if (state.processMatch(match, draft)) batch.add(match.finding);
+        if (state.processMatch(match, draftOf(identity))) batch.add(match.finding);
         continue;
       }
       // §4.6: a new finding.
-      const f = storeNewFinding(ledger, draft, ctx);
+      const f = storeNewFinding(ledger, draftOf(identity), ctx);
       index.add(f);
       state.bound.add(f.id);
       state.created.push(f);

@@ -3,6 +3,12 @@ import type { ParsedFinding, Settings } from '../../src/model';
 import type { EngineContext } from '../../src/engine/context';
 import { importScan } from '../../src/engine/import-scan';
 import type { Ledger } from '../../src/engine/ledger';
+import { hashConfigFor } from '../../src/engine/dedupe-config';
+import { assignFingerprints } from '../../src/engine/fingerprint';
+import { computeHashCode } from '../../src/engine/hash-code';
+import { draftFinding, resolveRun, storeNewFinding } from '../../src/engine/incoming-finding';
+import { unreliableUniqueIds } from '../../src/engine/matching';
+import { syncVulnerabilityIds } from '../../src/engine/normalise';
 import { reimportScan } from '../../src/engine/reimport-scan';
 import { changeStatus, mitigateFinding } from '../../src/engine/status';
 import { ImportTargetError, type ImportOptions } from '../../src/engine/types';
@@ -135,6 +141,63 @@ describe('engine reimport: §4.2 preparation', () => {
       const res = s.reimport(order.map((title) => parsedFinding({ title, ...same })));
       assert.deepEqual(res.counts, { ...nothing, created: 1 });
       assert.equal(s.ledger.data.findings[0].title, 'alpha');
+    }
+  });
+
+  describe('§4.2 step 3: every incoming finding is prepared as one draft', () => {
+    // Three new findings that exercise every step of the preparation: the CVE sync (before or
+    // after the hash, which here covers the vulnerability ids), unreliable unique ids (one id
+    // twice), and content fingerprints from a snippet.
+    const incoming = [
+      parsedFinding({ title: 'eval', uniqueIdFromTool: 'dup', cve: 'CVE-1', vulnerabilityIds: ['CVE-2'], filePath: 'app.py', line: 3, location: { resolvedPath: 'app.py', snippet: 'x = 1\neval(input())', snippetStartLine: 2, column: 1, endColumn: 14 } }),
+      parsedFinding({ title: 'exec', uniqueIdFromTool: 'dup', filePath: 'app.py', line: 9 }),
+      parsedFinding({ title: 'pickle', uniqueIdFromTool: 'solo', vulnerabilityIds: ['CVE-3', 'CVE-3'], severity: 'Low' }),
+    ];
+
+    /**
+     * The findings as the whole preparation made them before drafts were made again on
+     * processing: every draft built, hashed and synced, unreliable unique ids cleared, the
+     * fingerprints assigned over the report, then each stored (the same ids, as the ledger
+     * copies are in one state).
+     */
+    function preparedAsOneDraft(s: Seeded, reference: Ledger, syncFirst: boolean): string[] {
+      const test = reference.test(s.testId)!;
+      const run = resolveRun('reimport', importOptions(G), s.ctx);
+      const config = hashConfigFor(test.testType, test.scanType, s.ctx.settings);
+      const drafts = incoming.map((parsed) => {
+        const draft = draftFinding(parsed, parsed.severity as 'High' | 'Low', test, run, s.ctx);
+        if (syncFirst) syncVulnerabilityIds(draft);
+        draft.hashCode = computeHashCode(draft, config);
+        if (!syncFirst) syncVulnerabilityIds(draft);
+        return draft;
+      });
+      const isUnreliable = unreliableUniqueIds(drafts.map((f) => f.uniqueIdFromTool));
+      for (const f of drafts) if (f.uniqueIdFromTool != null && isUnreliable(f.uniqueIdFromTool)) f.uniqueIdFromTool = null;
+      assignFingerprints(drafts, s.ctx);
+      return drafts.map((d) => JSON.stringify({ ...storeNewFinding(reference, d, s.ctx), id: 0 }));
+    }
+
+    for (const syncFirst of [false, true]) {
+      it(`a created finding is that draft, field for field and in key order (syncVulnerabilityIdsBeforeHash ${syncFirst})`, () => {
+        const settings = {
+          'reimport.syncVulnerabilityIdsBeforeHash': syncFirst,
+          'dedupe.algorithmPerScanType': { [G]: 'hash_code' as const },
+          'dedupe.hashFieldsPerScanType': { [G]: ['title', 'vulnerabilityIds'] },
+        };
+        const s = seed([], settings);
+        const reference = seed([], settings).ledger;
+        const expected = preparedAsOneDraft(s, reference, syncFirst);
+        const res = s.reimport(incoming);
+        assert.deepEqual(res.counts, { ...nothing, created: 3 });
+        const created = incoming.map((p) => JSON.stringify({ ...s.byTitle(p.title), id: 0 }));
+        assert.deepEqual(created, expected);
+        // The cases the preparation has to get right, so the comparison above is not vacuous.
+        assert.equal(s.byTitle('eval').uniqueIdFromTool, null, 'a repeated unique id is cleared');
+        assert.equal(s.byTitle('pickle').uniqueIdFromTool, 'solo');
+        assert.ok(s.byTitle('eval').lineHash, 'the snippet gives a line hash');
+        assert.ok(s.byTitle('eval').fingerprint?.startsWith('content:'));
+        assert.deepEqual(s.byTitle('eval').vulnerabilityIds, ['CVE-1', 'CVE-2']);
+      });
     }
   });
 
