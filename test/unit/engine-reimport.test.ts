@@ -14,6 +14,7 @@ import { changeStatus, mitigateFinding } from '../../src/engine/status';
 import { ImportTargetError, type ImportOptions } from '../../src/engine/types';
 import { sarifParser } from '../../src/parsers/sarif';
 import { engineContext, importOptions, later, newLedger, parsedFinding, report } from '../builders';
+import { seededRandom } from '../seeded-random';
 
 const G = 'Generic Findings Import';
 
@@ -160,19 +161,21 @@ describe('engine reimport: §4.2 preparation', () => {
      * fingerprints assigned over the report, then each stored (the same ids, as the ledger
      * copies are in one state).
      */
-    function preparedAsOneDraft(s: Seeded, reference: Ledger, syncFirst: boolean): string[] {
+    function preparedAsOneDraft(s: Seeded, reference: Ledger, syncFirst: boolean, findings: ParsedFinding[] = incoming): string[] {
       const test = reference.test(s.testId)!;
       const run = resolveRun('reimport', importOptions(G), s.ctx);
       const config = hashConfigFor(test.testType, test.scanType, s.ctx.settings);
-      const drafts = incoming.map((parsed) => {
+      const drafts = findings.map((parsed) => {
         const draft = draftFinding(parsed, parsed.severity as 'High' | 'Low', test, run, s.ctx);
         if (syncFirst) syncVulnerabilityIds(draft);
         draft.hashCode = computeHashCode(draft, config);
         if (!syncFirst) syncVulnerabilityIds(draft);
         return draft;
       });
-      const isUnreliable = unreliableUniqueIds(drafts.map((f) => f.uniqueIdFromTool));
-      for (const f of drafts) if (f.uniqueIdFromTool != null && isUnreliable(f.uniqueIdFromTool)) f.uniqueIdFromTool = null;
+      if (config.algorithm !== 'unique_id_from_tool') {
+        const isUnreliable = unreliableUniqueIds(drafts.map((f) => f.uniqueIdFromTool));
+        for (const f of drafts) if (f.uniqueIdFromTool != null && isUnreliable(f.uniqueIdFromTool)) f.uniqueIdFromTool = null;
+      }
       assignFingerprints(drafts, s.ctx);
       return drafts.map((d) => JSON.stringify({ ...storeNewFinding(reference, d, s.ctx), id: 0 }));
     }
@@ -197,6 +200,52 @@ describe('engine reimport: §4.2 preparation', () => {
         assert.ok(s.byTitle('eval').lineHash, 'the snippet gives a line hash');
         assert.ok(s.byTitle('eval').fingerprint?.startsWith('content:'));
         assert.deepEqual(s.byTitle('eval').vulnerabilityIds, ['CVE-1', 'CVE-2']);
+      });
+    }
+
+    /**
+     * A random report of distinct findings (so none matches another created in the same run):
+     * CVEs and vulnerability ids in every combination, unique ids that repeat, placeholders,
+     * snippets of one or more lines or none, files or none. Under `unique_id_from_tool` a
+     * repeated id is an identity (improvement 2 does not apply), so there every id is distinct.
+     */
+    function randomReport(random: () => number, size: number, distinctIds: boolean): ParsedFinding[] {
+      const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+      return Array.from({ length: size }, (_, k) => {
+        const line = 1 + Math.floor(random() * 40);
+        const file = pick(['app.py', 'lib/util.py', null]);
+        const snippet = pick([null, `call_${k}(x)`, `a = ${k}\ncall_${k}(a)\nb = a`]);
+        return parsedFinding({
+          title: `finding ${k}`,
+          severity: pick(['Critical', 'High', 'Medium', 'Low', 'Info']),
+          uniqueIdFromTool: pick(distinctIds ? [undefined, null, `uid-${k}`] : [undefined, null, `uid-${k}`, 'shared', 'none', '']),
+          cve: pick([undefined, null, 'CVE-2026-1', `CVE-2026-${k + 10}`]),
+          vulnerabilityIds: pick([undefined, [], ['CVE-2026-1'], [`GHSA-${k}`, 'CVE-2026-1'], ['', ' ']]),
+          filePath: file ?? undefined,
+          line,
+          location: file && snippet ? { resolvedPath: file, snippet, snippetStartLine: snippet.includes('\n') ? line - 1 : line } : undefined,
+        });
+      });
+    }
+
+    for (const algorithm of ['hash_code', 'unique_id_from_tool', 'unique_id_from_tool_or_hash_code', 'legacy', 'fingerprint'] as const) {
+      it(`random reports (${algorithm}): every created finding is that draft, for 20 seeds and both sync orders`, () => {
+        for (let n = 1; n <= 20; n++) {
+          const findings = randomReport(seededRandom(n), 12, algorithm === 'unique_id_from_tool');
+          for (const syncFirst of [false, true]) {
+            const settings = {
+              'reimport.syncVulnerabilityIdsBeforeHash': syncFirst,
+              'dedupe.algorithmPerScanType': { [G]: algorithm },
+              'dedupe.hashFieldsPerScanType': { [G]: ['title', 'severity', 'vulnerabilityIds', 'file_path', 'line'] },
+            };
+            const s = seed([], settings);
+            const expected = preparedAsOneDraft(s, seed([], settings).ledger, syncFirst, findings);
+            const res = s.reimport(findings);
+            assert.equal(res.counts.created, findings.length, `seed ${n}: every finding is new`);
+            const created = findings.map((p) => JSON.stringify({ ...s.byTitle(p.title), id: 0 }));
+            assert.deepEqual(created, expected, `seed ${n}, syncVulnerabilityIdsBeforeHash ${syncFirst}`);
+          }
+        }
       });
     }
   });
