@@ -323,11 +323,18 @@ export function alignInOrder<I extends MatchableFinding>(
   for (let k = n; k < m; k++) if (better(change[n - 1][k], first[n - 1][k], n - 1, j)) j = k;
   const pairs: [I, Finding][] = [];
   for (let i = n - 1; i >= 0; i--) {
-    // small[i] and large[j] as (incoming, stored), read from the two sides by name.
-    pairs.push(incomingSmaller ? [inc[i], sto[j]] : [inc[j], sto[i]]);
+    pairs.push(pairAt(incomingSmaller, inc, sto, i, j));
     j = from[i][j];
   }
   return pairs.reverse();
+}
+
+/**
+ * The i-th finding of an alignment's smaller side and the j-th of its larger, as the pair
+ * (incoming, stored): the alignments walk the sides as smaller and larger, and bind them by role.
+ */
+function pairAt<I extends MatchableFinding>(incomingSmaller: boolean, incoming: readonly I[], stored: readonly Finding[], i: number, j: number): [I, Finding] {
+  return incomingSmaller ? [incoming[i], stored[j]] : [incoming[j], stored[i]];
 }
 
 /** How many stored findings of a group too large to align each incoming one is paired with. */
@@ -533,9 +540,8 @@ function alignInOneOrder(incoming: readonly MatchableFinding[], stored: readonly
   };
   const skipCost = gap * scale;
   const incomingSmaller = inc.length <= sto.length;
-  // The i-th of the smaller side against the j-th of the larger, as (incoming, stored).
+  // The cost of `pairAt(…, i, j)`, without building the pair: it runs n × m times.
   const pairCost = (i: number, j: number) => (incomingSmaller ? cost(inc[i], sto[j]) : cost(inc[j], sto[i]));
-  const pairOf = (i: number, j: number): [MatchableFinding, Finding] => (incomingSmaller ? [inc[i], sto[j]] : [inc[j], sto[i]]);
   // best[i * (m + 1) + j]: the least cost of the first i of the small side against the first j
   // of the large side, each of those small ones bound to one of those large ones or skipped.
   const width = m + 1;
@@ -554,7 +560,7 @@ function alignInOneOrder(incoming: readonly MatchableFinding[], stored: readonly
     const here = best[i * width + j];
     if (best[i * width + j - 1] <= here) j--;
     else if (best[(i - 1) * width + j - 1] + pairCost(i - 1, j - 1) <= here) {
-      pairs.push(pairOf(i - 1, j - 1));
+      pairs.push(pairAt(incomingSmaller, inc, sto, i - 1, j - 1));
       i--;
       j--;
     } else i--;

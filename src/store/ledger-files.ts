@@ -940,7 +940,9 @@ export function journalLine(entry: JournalEntry, maxBytes = Infinity): JournalLi
     addFindings(entry.added);
     add(']');
   }
-  if (entry.imports?.length) add(`,"imports":${JSON.stringify(entry.imports)}`);
+  // The import records (a reimport's lists every finding's action) are not encoded either once
+  // the line is over.
+  if (entry.imports?.length && !over()) add(`,"imports":${JSON.stringify(entry.imports)}`);
   add('}\n');
   flush();
   return over() ? null : { pieces, bytes };

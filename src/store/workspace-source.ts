@@ -87,21 +87,28 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
     }
     return exists;
   };
-  let realRoot: string | undefined;
+  // The root's real path, looked up once: null when there is no root to read from, so a
+  // missing root is not looked up again for every file the report names.
+  let realRoot: string | null | undefined;
+  const rootRealPath = (): string | null => {
+    if (realRoot === undefined) {
+      try {
+        realRoot = fs.realpathSync.native(root);
+      } catch {
+        realRoot = null;
+      }
+    }
+    return realRoot;
+  };
   return {
     renamedFiles: () => renames,
     lines(filePath: string): readonly string[] | undefined {
       if (cache.has(filePath)) return cache.get(filePath);
+      const real = rootRealPath();
+      const candidate = workspacePath(root, filePath);
       // Split on \r?\n in every host, so a file with Windows line ends fingerprints the same
       // in the editor, the CLI and CI.
-      try {
-        realRoot ??= fs.realpathSync.native(root);
-      } catch {
-        // No root to read from: every file is missing.
-      }
-      const candidate = workspacePath(root, filePath);
-      const base = realRoot;
-      const lines = base !== undefined && folderExists(path.dirname(candidate)) ? readResolvedText(candidate, MAX_SOURCE_BYTES, base)?.split(/\r?\n/) : undefined;
+      const lines = real !== null && folderExists(path.dirname(candidate)) ? readResolvedText(candidate, MAX_SOURCE_BYTES, real)?.split(/\r?\n/) : undefined;
       cache.set(filePath, lines);
       return lines;
     },

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { ParsedFinding, Settings } from '../../src/model';
+import type { ParsedFinding, Settings, Severity } from '../../src/model';
 import type { EngineContext } from '../../src/engine/context';
 import { importScan } from '../../src/engine/import-scan';
 import type { Ledger } from '../../src/engine/ledger';
@@ -166,7 +166,7 @@ describe('engine reimport: §4.2 preparation', () => {
       const run = resolveRun('reimport', importOptions(G), s.ctx);
       const config = hashConfigFor(test.testType, test.scanType, s.ctx.settings);
       const drafts = findings.map((parsed) => {
-        const draft = draftFinding(parsed, parsed.severity as 'High' | 'Low', test, run, s.ctx);
+        const draft = draftFinding(parsed, parsed.severity as Severity, test, run, s.ctx);
         if (syncFirst) syncVulnerabilityIds(draft);
         draft.hashCode = computeHashCode(draft, config);
         if (!syncFirst) syncVulnerabilityIds(draft);

@@ -82,6 +82,22 @@ describe('store: workspace source reader (content fingerprints, inline suppressi
     );
   });
 
+  it('a missing workspace folder: no file has lines, and the folder is looked up once, not once per file', () => {
+    const reader = workspaceSource(join(base, 'gone'));
+    const looked: string[] = [];
+    const realpath = fs.realpathSync.native;
+    (fs.realpathSync as { native: unknown }).native = (...args: Parameters<typeof realpath>) => {
+      looked.push(String(args[0]));
+      return realpath(...args);
+    };
+    try {
+      for (let n = 0; n < 20; n++) assert.equal(reader.lines(`src/file-${n}.js`), undefined);
+    } finally {
+      (fs.realpathSync as { native: unknown }).native = realpath;
+    }
+    assert.deepEqual(looked, [join(base, 'gone')]);
+  });
+
   it('hands the renames it was given to the engine', () => {
     const renames = new Map([['old.js', 'new.js']]);
     assert.equal(workspaceSource(folder, renames).renamedFiles(), renames);
