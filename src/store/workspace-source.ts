@@ -34,9 +34,10 @@ function workspacePath(root: string, filePath: string): string {
  * Reads a workspace-relative file as text, or undefined when it is missing, not a regular file,
  * over `maxBytes`, or resolves (through symbolic links) outside the root.
  */
-export function readWorkspaceText(root: string, filePath: string, maxBytes: number, realRoot?: string): string | undefined {
+export function readWorkspaceText(root: string, filePath: string, maxBytes: number): string | undefined {
+  let realRoot: string;
   try {
-    realRoot ??= fs.realpathSync.native(root);
+    realRoot = fs.realpathSync.native(root);
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import { hashConfigFor } from '../../src/engine/dedupe-config';
 import { assignFingerprints } from '../../src/engine/fingerprint';
 import { computeHashCode } from '../../src/engine/hash-code';
 import { draftFinding, resolveRun, storeNewFinding } from '../../src/engine/incoming-finding';
-import { unreliableUniqueIds } from '../../src/engine/matching';
+import { ignoresUnreliableUniqueIds, unreliableUniqueIds } from '../../src/engine/matching';
 import { syncVulnerabilityIds } from '../../src/engine/normalise';
 import { reimportScan } from '../../src/engine/reimport-scan';
 import { changeStatus, mitigateFinding } from '../../src/engine/status';
@@ -172,7 +172,7 @@ describe('engine reimport: §4.2 preparation', () => {
         if (!syncFirst) syncVulnerabilityIds(draft);
         return draft;
       });
-      if (config.algorithm !== 'unique_id_from_tool') {
+      if (ignoresUnreliableUniqueIds(config.algorithm, s.ctx.settings)) {
         const isUnreliable = unreliableUniqueIds(drafts.map((f) => f.uniqueIdFromTool));
         for (const f of drafts) if (f.uniqueIdFromTool != null && isUnreliable(f.uniqueIdFromTool)) f.uniqueIdFromTool = null;
       }
