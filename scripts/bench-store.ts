@@ -659,9 +659,10 @@ function goalText(row: Row): string {
     // below that. The floor's own peak tells whether the goal can be met at all: no tool that
     // reads and parses the report whole peaks below the process that does only that.
     const base = row.baselineRssBytes;
-    const verdict = row.peakRssBytes - (base ?? 0) <= row.rssGoalBytes ? 'met' : 'MISSED';
+    const peak = row.peakRssBytes - (base ?? 0);
+    const verdict = peak <= row.rssGoalBytes ? 'met' : 'MISSED';
     const notes: string[] = [];
-    if (base !== undefined) notes.push(`${mb(row.peakRssBytes - base)} MB above bare node`);
+    if (base !== undefined) notes.push(`${mb(peak)} MB above bare node`);
     if (base !== undefined && row.floorPeakRssBytes !== null) {
       const floorAbove = row.floorPeakRssBytes - base;
       notes.push(`the floor process alone: ${mb(floorAbove)} MB above bare node, ${floorAbove <= row.rssGoalBytes ? 'within' : 'over'} the goal`);

@@ -35,13 +35,17 @@ function workspacePath(root: string, filePath: string): string {
  * over `maxBytes`, or resolves (through symbolic links) outside the root.
  */
 export function readWorkspaceText(root: string, filePath: string, maxBytes: number): string | undefined {
-  let realRoot: string;
+  const realRoot = realPathOf(root);
+  return realRoot === null ? undefined : readResolvedText(workspacePath(root, filePath), maxBytes, realRoot);
+}
+
+/** The real path of the workspace folder, or null when there is none to read from. */
+function realPathOf(root: string): string | null {
   try {
-    realRoot = fs.realpathSync.native(root);
+    return fs.realpathSync.native(root);
   } catch {
-    return undefined;
+    return null;
   }
-  return readResolvedText(workspacePath(root, filePath), maxBytes, realRoot);
 }
 
 /** `readWorkspaceText` of a path already resolved against the root, whose real path is `realRoot`. */
@@ -91,16 +95,7 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
   // The root's real path, looked up once: null when there is no root to read from, so a
   // missing root is not looked up again for every file the report names.
   let realRoot: string | null | undefined;
-  const rootRealPath = (): string | null => {
-    if (realRoot === undefined) {
-      try {
-        realRoot = fs.realpathSync.native(root);
-      } catch {
-        realRoot = null;
-      }
-    }
-    return realRoot;
-  };
+  const rootRealPath = (): string | null => (realRoot === undefined ? (realRoot = realPathOf(root)) : realRoot);
   return {
     renamedFiles: () => renames,
     lines(filePath: string): readonly string[] | undefined {

@@ -46,6 +46,50 @@ function seed(findings: ParsedFinding[], settings: Partial<Settings> = {}, scanT
 }
 
 const parity = { defectdojoParity: true } as const;
+
+/** What a random finding's unique id and vulnerability ids are picked from, given its key. */
+interface IdChoices {
+  uniqueIds(key: string): readonly (string | null | undefined)[];
+  vulnerabilityIds(key: string): readonly (string[] | undefined)[];
+}
+
+/** Distinct unique ids or none, and every combination of CVE-like ids, blank ones included. */
+const distinctIds: IdChoices = {
+  uniqueIds: (key) => [undefined, null, `uid-${key}`],
+  vulnerabilityIds: (key) => [undefined, [], ['CVE-2026-1'], [`GHSA-${key}`, 'CVE-2026-1'], ['', ' ']],
+};
+/** As `distinctIds`, with unique ids that repeat across findings and placeholders. */
+const repeatedIds: IdChoices = { ...distinctIds, uniqueIds: (key) => [undefined, null, `uid-${key}`, 'shared', 'none', ''] };
+/** A unique id two times in three, so the algorithms that fall back to the hash code do both. */
+const presentOrMissingIds: IdChoices = {
+  uniqueIds: (key) => [undefined, `uid-${key}`, `uid-${key}`],
+  vulnerabilityIds: (key) => [undefined, [], ['CVE-2026-1'], [`GHSA-${key}`, 'CVE-2026-1']],
+};
+
+/**
+ * A random report of distinct findings (titled `finding <tag><k>`, so none matches another of
+ * the same report): severities, unique ids and vulnerability ids from `ids`, CVEs, snippets of
+ * one or more lines or none, files or none.
+ */
+function randomFindings(random: () => number, size: number, tag: string, ids: IdChoices): ParsedFinding[] {
+  const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  return Array.from({ length: size }, (_, k) => {
+    const key = `${tag}${k}`;
+    const line = 1 + Math.floor(random() * 40);
+    const file = pick(['app.py', 'lib/util.py', null]);
+    const snippet = pick([null, `call_${key}(x)`, `a = ${k}\ncall_${key}(a)\nb = a`]);
+    return parsedFinding({
+      title: `finding ${key}`,
+      severity: pick(['Critical', 'High', 'Medium', 'Low', 'Info']),
+      uniqueIdFromTool: pick(ids.uniqueIds(key)),
+      cve: pick([undefined, null, 'CVE-2026-1', `CVE-2026-${k + 10}`]),
+      vulnerabilityIds: pick(ids.vulnerabilityIds(key)),
+      filePath: file ?? undefined,
+      line,
+      location: file && snippet ? { resolvedPath: file, snippet, snippetStartLine: snippet.includes('\n') ? line - 1 : line } : undefined,
+    });
+  });
+}
 const nothing = { created: 0, closed: 0, reactivated: 0, untouched: 0 };
 
 describe('engine reimport: §4.1 choosing the target test', () => {
@@ -204,35 +248,12 @@ describe('engine reimport: §4.2 preparation', () => {
       });
     }
 
-    /**
-     * A random report of distinct findings (so none matches another created in the same run):
-     * CVEs and vulnerability ids in every combination, unique ids that repeat, placeholders,
-     * snippets of one or more lines or none, files or none. Under `unique_id_from_tool` a
-     * repeated id is an identity (improvement 2 does not apply), so there every id is distinct.
-     */
-    function randomReport(random: () => number, size: number, distinctIds: boolean): ParsedFinding[] {
-      const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-      return Array.from({ length: size }, (_, k) => {
-        const line = 1 + Math.floor(random() * 40);
-        const file = pick(['app.py', 'lib/util.py', null]);
-        const snippet = pick([null, `call_${k}(x)`, `a = ${k}\ncall_${k}(a)\nb = a`]);
-        return parsedFinding({
-          title: `finding ${k}`,
-          severity: pick(['Critical', 'High', 'Medium', 'Low', 'Info']),
-          uniqueIdFromTool: pick(distinctIds ? [undefined, null, `uid-${k}`] : [undefined, null, `uid-${k}`, 'shared', 'none', '']),
-          cve: pick([undefined, null, 'CVE-2026-1', `CVE-2026-${k + 10}`]),
-          vulnerabilityIds: pick([undefined, [], ['CVE-2026-1'], [`GHSA-${k}`, 'CVE-2026-1'], ['', ' ']]),
-          filePath: file ?? undefined,
-          line,
-          location: file && snippet ? { resolvedPath: file, snippet, snippetStartLine: snippet.includes('\n') ? line - 1 : line } : undefined,
-        });
-      });
-    }
-
     for (const algorithm of ['hash_code', 'unique_id_from_tool', 'unique_id_from_tool_or_hash_code', 'legacy', 'fingerprint'] as const) {
       it(`random reports (${algorithm}): every created finding is that draft, for 20 seeds and both sync orders`, () => {
         for (let n = 1; n <= 20; n++) {
-          const findings = randomReport(seededRandom(n), 12, algorithm === 'unique_id_from_tool');
+          // Under `unique_id_from_tool` a repeated id is an identity (improvement 2 does not
+          // apply), so there every id is distinct; elsewhere ids repeat and placeholders occur.
+          const findings = randomFindings(seededRandom(n), 12, '', algorithm === 'unique_id_from_tool' ? distinctIds : repeatedIds);
           for (const syncFirst of [false, true]) {
             const settings = {
               'reimport.syncVulnerabilityIdsBeforeHash': syncFirst,
@@ -757,30 +778,6 @@ describe('engine reimport: edits recorded for the store (issue 13)', () => {
     assert.ok(!titles(s, edits).includes('same'));
   });
 
-  /**
-   * A random report of distinct findings, with what can differ between them: severities,
-   * unique ids (some missing, for the algorithms that fall back to the hash code), CVEs and
-   * vulnerability ids, files and snippets of one or more lines, or none.
-   */
-  function randomFindings(random: () => number, size: number, tag: string): ParsedFinding[] {
-    const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-    return Array.from({ length: size }, (_, k) => {
-      const line = 1 + Math.floor(random() * 40);
-      const file = pick(['app.py', 'lib/util.py', null]);
-      const snippet = pick([null, `call_${tag}${k}(x)`, `a = ${k}\ncall_${tag}${k}(a)\nb = a`]);
-      return parsedFinding({
-        title: `finding ${tag}${k}`,
-        severity: pick(['Critical', 'High', 'Medium', 'Low', 'Info']),
-        uniqueIdFromTool: pick([undefined, `uid-${tag}${k}`, `uid-${tag}${k}`]),
-        cve: pick([undefined, null, 'CVE-2026-1', `CVE-2026-${k + 10}`]),
-        vulnerabilityIds: pick([undefined, [], ['CVE-2026-1'], [`GHSA-${tag}${k}`, 'CVE-2026-1']]),
-        filePath: file ?? undefined,
-        line,
-        location: file && snippet ? { resolvedPath: file, snippet, snippetStartLine: snippet.includes('\n') ? line - 1 : line } : undefined,
-      });
-    });
-  }
-
   // What a reimport does to a stored finding is a function of the two findings, so a report
   // reimported again, unchanged, finds every finding as the first reimport left it and edits
   // none: no store write, nothing created, closed or reactivated. A reimport that is mostly the
@@ -797,7 +794,7 @@ describe('engine reimport: edits recorded for the store (issue 13)', () => {
         let moved = 0;
         for (let n = 1; n <= 20; n++) {
           const random = seededRandom(1000 + n);
-          const first = randomFindings(random, 10, '');
+          const first = randomFindings(random, 10, '', presentOrMissingIds);
           const s = seed(first, {
             ...settings,
             'dedupe.algorithmPerScanType': { [G]: algorithm },
@@ -811,7 +808,7 @@ describe('engine reimport: edits recorded for the store (issue 13)', () => {
           // The next report: a fifth of the findings gone, some moved, four new.
           const next = [
             ...first.filter(() => random() >= 0.2).map((p) => (random() < 0.2 ? (moved++, { ...p, line: (p.line ?? 0) + 3 }) : p)),
-            ...randomFindings(random, 4, 'new '),
+            ...randomFindings(random, 4, 'new ', presentOrMissingIds),
           ];
           const firstRun = s.reimport(next);
           assert.ok(firstRun.counts.created + firstRun.counts.closed > 0, `seed ${n}: the first reimport changes the test`);
