@@ -34,7 +34,6 @@ export {
   MAX_SOURCE_BYTES,
   MAX_IGNORE_FILE_BYTES,
   isInsideRoot,
-  readWorkspaceText,
   workspaceSource,
   readSuppressionSources,
 } from './workspace-source';

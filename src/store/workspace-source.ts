@@ -30,17 +30,8 @@ function workspacePath(root: string, filePath: string): string {
   return path.resolve(root, filePath.replace(/^file:\/\//i, ''));
 }
 
-/**
- * Reads a workspace-relative file as text, or undefined when it is missing, not a regular file,
- * over `maxBytes`, or resolves (through symbolic links) outside the root.
- */
-export function readWorkspaceText(root: string, filePath: string, maxBytes: number): string | undefined {
-  const realRoot = realPathOf(root);
-  return realRoot === null ? undefined : readResolvedText(workspacePath(root, filePath), maxBytes, realRoot);
-}
-
 /** The real path of the workspace folder, or null when there is none to read from. */
-function realPathOf(root: string): string | null {
+function workspaceRealPath(root: string): string | null {
   try {
     return fs.realpathSync.native(root);
   } catch {
@@ -48,7 +39,11 @@ function realPathOf(root: string): string | null {
   }
 }
 
-/** `readWorkspaceText` of a path already resolved against the root, whose real path is `realRoot`. */
+/**
+ * Reads a file, given as a path already resolved against the workspace folder whose real path is
+ * `realRoot`, as text; undefined when it is missing, not a regular file, over `maxBytes`, or
+ * resolves (through symbolic links) outside the folder.
+ */
 function readResolvedText(candidate: string, maxBytes: number, realRoot: string): string | undefined {
   try {
     // A file the report names that is not there is the usual case for a report imported
@@ -95,7 +90,7 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
   // The root's real path, looked up once: null when there is no root to read from, so a
   // missing root is not looked up again for every file the report names.
   let realRoot: string | null | undefined;
-  const rootRealPath = (): string | null => (realRoot === undefined ? (realRoot = realPathOf(root)) : realRoot);
+  const rootRealPath = (): string | null => (realRoot === undefined ? (realRoot = workspaceRealPath(root)) : realRoot);
   return {
     renamedFiles: () => renames,
     lines(filePath: string): readonly string[] | undefined {
@@ -117,7 +112,9 @@ export function workspaceSource(root: string, renames: ReadonlyMap<string, strin
  * file is absent.
  */
 export function readSuppressionSources(root: string, source: Pick<SourcePort, 'lines'>): SuppressionSources {
-  const ignoreFile = (name: string) => readWorkspaceText(root, name, MAX_IGNORE_FILE_BYTES) ?? null;
+  // The root's real path is looked up once for the three ignore files.
+  const realRoot = workspaceRealPath(root);
+  const ignoreFile = (name: string) => (realRoot === null ? null : readResolvedText(workspacePath(root, name), MAX_IGNORE_FILE_BYTES, realRoot) ?? null);
   return {
     lines: (filePath) => source.lines(filePath),
     gitleaksIgnore: ignoreFile('.gitleaksignore'),
